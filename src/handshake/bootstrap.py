@@ -1,0 +1,101 @@
+"""The composition root: builds the engine, bus, registries and wires every domain."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from handshake.db.engine import create_engine
+from handshake.db.uow import SqlUnitOfWork, UnitOfWork, session_factories
+from handshake.jobs.registry import JobRegistry
+from handshake.kernel.events import EventBus
+from handshake.kernel.personal_data import PersonalDataRegistry
+from handshake.settings import Settings, get_settings
+
+# Domains in layer order, lowest first; each may ship models, tasks, api, views, cli.
+DOMAINS: tuple[str, ...] = ("accounts", "catalog", "partners")
+PLATFORM_MODELS: tuple[str, ...] = ("handshake.jobs.models",)
+
+
+def import_models() -> None:
+    """Import every entity module so ``Base.metadata`` knows all tables."""
+    for module in PLATFORM_MODELS:
+        importlib.import_module(module)
+    for domain in DOMAINS:
+        importlib.import_module(f"handshake.{domain}.models")
+
+
+def domain_packages() -> list[str]:
+    """Importable package names of the domains, lowest first."""
+    return [f"handshake.{domain}" for domain in DOMAINS]
+
+
+@dataclass
+class Container:
+    """Everything a process needs, built once and shared by its entrypoints."""
+
+    settings: Settings
+    engine: AsyncEngine
+    bus: EventBus
+    jobs: JobRegistry
+    personal_data: PersonalDataRegistry
+    writer: async_sessionmaker[AsyncSession] = field(repr=False)
+    reader: async_sessionmaker[AsyncSession] = field(repr=False)
+
+    def uow(self) -> UnitOfWork:
+        """A unit of work for a writing use case."""
+        return SqlUnitOfWork(self.writer, self.bus)
+
+    def read_uow(self) -> UnitOfWork:
+        """A unit of work for a read-only use case."""
+        return SqlUnitOfWork(self.reader, self.bus)
+
+    async def dispose(self) -> None:
+        """Close the connection pool."""
+        await self.engine.dispose()
+
+
+def _wire_domains(container: Container) -> None:
+    for domain in DOMAINS:
+        try:
+            wiring = importlib.import_module(f"handshake.{domain}.tasks")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"handshake.{domain}.tasks":
+                raise
+            continue
+        wiring.register(
+            jobs=container.jobs, bus=container.bus, personal_data=container.personal_data
+        )
+
+
+def build_container(settings: Settings | None = None, *, null_pool: bool = False) -> Container:
+    """Build the container for ``settings`` (the environment's when omitted)."""
+    settings = settings or get_settings()
+    import_models()
+    engine = create_engine(settings.database, null_pool=null_pool)
+    writer, reader = session_factories(engine)
+    container = Container(
+        settings=settings,
+        engine=engine,
+        bus=EventBus(),
+        jobs=JobRegistry(),
+        personal_data=PersonalDataRegistry(),
+        writer=writer,
+        reader=reader,
+    )
+    _wire_domains(container)
+    return container
+
+
+@asynccontextmanager
+async def open_container(settings: Settings | None = None) -> AsyncIterator[Container]:
+    """A container for the duration of a block (CLI commands, scripts)."""
+    container = build_container(settings)
+    try:
+        yield container
+    finally:
+        await container.dispose()

@@ -1,0 +1,1 @@
+"""Persistence platform: engine, base metadata, unit of work, migrations."""

@@ -1,0 +1,1 @@
+"""Process roots: HTTP server, worker, CLI."""

@@ -1,0 +1,144 @@
+"""The ASGI application factory: routers of every domain, problems, middleware, lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+
+import handshake
+from handshake.bootstrap import Container, build_container, domain_packages
+from handshake.entrypoints.observability import configure_logging
+from handshake.jobs import service as jobs_service
+from handshake.jobs.metrics import JOB_QUEUE_DEPTH
+from handshake.jobs.worker import Worker
+from handshake.settings import Settings, get_settings
+from handshake.web.csrf import CsrfMiddleware
+from handshake.web.middleware import RequestContextMiddleware
+from handshake.web.problems import install_problem_handlers, problem_response
+from handshake.web.templating import WEB_PACKAGE, Templates, package_dir
+
+ROUTER_MODULES = ("api", "views")
+
+
+def _include_domain_routers(app: FastAPI) -> None:
+    for package in domain_packages():
+        for module_name in ROUTER_MODULES:
+            try:
+                module = importlib.import_module(f"{package}.{module_name}")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{package}.{module_name}":
+                    raise
+                continue
+            app.include_router(module.router)
+
+
+def _mount_static(app: FastAPI) -> None:
+    for package in [WEB_PACKAGE, *domain_packages()]:
+        folder = package_dir(package) / "static"
+        if folder.is_dir():
+            short = package.rsplit(".", 1)[-1]
+            app.mount(f"/static/{short}", StaticFiles(directory=folder), name=f"static-{short}")
+
+
+def _add_platform_routes(app: FastAPI) -> None:
+    @app.get("/healthz", tags=["platform"], summary="Liveness")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": handshake.__version__}
+
+    @app.get(
+        "/readyz",
+        tags=["platform"],
+        summary="Readiness: the database answers",
+        responses={503: {"description": "Database unreachable"}},
+    )
+    async def readyz(request: Request) -> Response:
+        container: Container = request.app.state.services
+        try:
+            async with asyncio.timeout(3):
+                async with container.engine.connect() as connection:
+                    await connection.execute(text("SELECT 1"))
+        except Exception as exc:
+            return problem_response(
+                status=503,
+                code="database_unavailable",
+                title="Not ready",
+                detail=f"The database does not answer: {type(exc).__name__}.",
+                instance="/readyz",
+            )
+        return JSONResponse({"status": "ready", "database": container.engine.dialect.name})
+
+    @app.get("/metrics", tags=["platform"], summary="Prometheus metrics", response_class=Response)
+    async def metrics(request: Request) -> Response:
+        container: Container = request.app.state.services
+        with suppress(Exception):  # metrics must render even when the database is down
+            depth = await jobs_service.queue_depth(uow=container.read_uow())
+            for status, count in depth.items():
+                JOB_QUEUE_DEPTH.labels(status=status).set(count)
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    container: Container | None = None,
+    run_worker: bool | None = None,
+) -> FastAPI:
+    """Build the application; pass ``container`` to share one (tests), else one is built."""
+    settings = container.settings if container else (settings or get_settings())
+    settings.check_startup()
+    configure_logging(settings)
+    services = container or build_container(settings)
+    embedded_worker = settings.jobs.embedded_worker if run_worker is None else run_worker
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        task = None
+        if embedded_worker:
+            worker = Worker(
+                uow_factory=services.uow, registry=services.jobs, settings=settings.jobs
+            )
+            task = asyncio.create_task(worker.run_forever(stop))
+        try:
+            yield
+        finally:
+            stop.set()
+            if task is not None:
+                await task
+            if container is None:
+                await services.dispose()
+
+    app = FastAPI(
+        title="handshake",
+        version=handshake.__version__,
+        description="Linked-account commerce: offers, in-app checkout and consented data sharing.",
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    app.state.settings = settings
+    app.state.templates = Templates(domain_packages())
+    install_problem_handlers(app)
+    _add_platform_routes(app)
+    _include_domain_routers(app)
+    _mount_static(app)
+    app.add_middleware(
+        CsrfMiddleware,
+        secret=settings.security.secret_key.get_secret_value().encode(),
+        session_cookie=settings.security.session_cookie,
+        secure=settings.cookie_secure,
+    )
+    app.add_middleware(RequestContextMiddleware)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """Factory for ``uvicorn --factory handshake.entrypoints.http:app_from_environment``."""
+    return create_app()

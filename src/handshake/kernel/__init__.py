@@ -1,0 +1,1 @@
+"""Shared vocabulary of every domain: errors, ids, clock, money, events."""

@@ -1,0 +1,37 @@
+"""FastAPI dependencies of the platform: units of work and settings."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from handshake.db.uow import UnitOfWork
+from handshake.settings import Settings
+from handshake.web.runtime import AppServices
+
+
+def app_services(request: Request) -> AppServices:
+    """The running application's services."""
+    services: AppServices = request.app.state.services
+    return services
+
+
+def write_uow(request: Request) -> UnitOfWork:
+    """A fresh unit of work for a writing use case."""
+    return app_services(request).uow()
+
+
+def read_uow(request: Request) -> UnitOfWork:
+    """A fresh unit of work for a read-only use case."""
+    return app_services(request).read_uow()
+
+
+def app_settings(request: Request) -> Settings:
+    """Effective settings."""
+    return app_services(request).settings
+
+
+WriteUow = Annotated[UnitOfWork, Depends(write_uow)]
+ReadUow = Annotated[UnitOfWork, Depends(read_uow)]
+AppSettings = Annotated[Settings, Depends(app_settings)]

@@ -1,0 +1,33 @@
+"""Platform endpoints and problem+json through HTTP."""
+
+from __future__ import annotations
+
+import httpx
+
+
+async def test_healthz_and_readyz(client: httpx.AsyncClient, backend: str) -> None:
+    health = await client.get("/healthz")
+    assert health.status_code == 200
+    assert health.json()["status"] == "ok"
+    ready = await client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json() == {"status": "ready", "database": backend}
+    assert ready.headers["x-request-id"]
+
+
+async def test_unknown_route_is_a_problem(client: httpx.AsyncClient) -> None:
+    response = await client.get("/nope", headers={"X-Request-ID": "req-123"})
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["code"] == "not_found"
+    assert body["status"] == 404
+    assert body["request_id"] == "req-123"
+    assert response.headers["x-request-id"] == "req-123"
+
+
+async def test_metrics_exposes_requests_and_queue_depth(client: httpx.AsyncClient) -> None:
+    await client.get("/healthz")
+    text = (await client.get("/metrics")).text
+    assert 'handshake_http_requests_total{method="GET",route="/healthz",status="200"}' in text
+    assert 'handshake_job_queue_depth{status="pending"} 0.0' in text
