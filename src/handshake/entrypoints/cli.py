@@ -30,6 +30,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
 app.add_typer(jobs_app, name="jobs")
 console = Console()
+DEMO_PACKAGE = "handshake.demo"
 
 
 @app.callback()
@@ -38,7 +39,7 @@ def _root(ctx: typer.Context) -> None:
 
 
 def _add_domain_commands() -> None:
-    for package in domain_packages():
+    for package in [*domain_packages(), DEMO_PACKAGE]:
         try:
             module = importlib.import_module(f"{package}.cli")
         except ModuleNotFoundError as exc:
@@ -61,7 +62,7 @@ def serve(
 
     settings = get_settings()
     if migrate:
-        runner.upgrade(settings.database.url)
+        runner.upgrade(settings.database)
     application = create_app(settings, run_worker=worker)
     uvicorn.run(
         application,
@@ -104,30 +105,36 @@ def run_worker(
 @db_app.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
     """Migrate the database up to REVISION (default: the newest)."""
-    url = get_settings().database.url
-    runner.upgrade(url, revision)
-    console.print(f"database at {runner.current(url)}")
+    database = get_settings().database
+    runner.upgrade(database, revision)
+    console.print(f"database at {runner.current(database)}")
 
 
 @db_app.command("downgrade")
 def db_downgrade(revision: Annotated[str, typer.Argument()]) -> None:
     """Migrate the database down to REVISION (``base`` empties it)."""
-    url = get_settings().database.url
-    runner.downgrade(url, revision)
-    console.print(f"database at {runner.current(url) or 'base'}")
+    database = get_settings().database
+    runner.downgrade(database, revision)
+    console.print(f"database at {runner.current(database) or 'base'}")
 
 
 @db_app.command("check")
 def db_check() -> None:
     """Fail when the models and the migrations disagree."""
-    runner.check(get_settings().database.url)
+    runner.check(get_settings().database)
     console.print("models and migrations agree")
+
+
+@db_app.command("revision")
+def db_revision(message: Annotated[str, typer.Option("--message", "-m")]) -> None:
+    """Autogenerate a migration from the models (for developers)."""
+    runner.revision(get_settings().database, message)
 
 
 @db_app.command("current")
 def db_current() -> None:
     """Print the revision the database is at."""
-    console.print(runner.current(get_settings().database.url) or "base (not migrated)")
+    console.print(runner.current(get_settings().database) or "base (not migrated)")
 
 
 @config_app.command("show")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import importlib.util
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 
@@ -26,6 +27,7 @@ from handshake.web.problems import install_problem_handlers, problem_response
 from handshake.web.templating import WEB_PACKAGE, Templates, package_dir
 
 ROUTER_MODULES = ("api", "views")
+DEMO_PACKAGE = "handshake.demo"
 
 
 def _include_domain_routers(app: FastAPI) -> None:
@@ -41,7 +43,9 @@ def _include_domain_routers(app: FastAPI) -> None:
 
 
 def _mount_static(app: FastAPI) -> None:
-    for package in [WEB_PACKAGE, *domain_packages()]:
+    for package in [WEB_PACKAGE, *domain_packages(), DEMO_PACKAGE]:
+        if importlib.util.find_spec(package) is None:
+            continue
         folder = package_dir(package) / "static"
         if folder.is_dir():
             short = package.rsplit(".", 1)[-1]

@@ -50,4 +50,4 @@ class EventBus:
                 if inspect.isawaitable(result):
                     await result
             except Exception:
-                log.exception("event_handler_failed", event=type(event).__name__)
+                log.exception("event_handler_failed", event_type=type(event).__name__)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import secrets
 import threading
+from datetime import UTC, datetime
 
 from handshake.kernel import clock
 
@@ -47,6 +48,15 @@ def new_id(prefix: str) -> str:
         raise ValueError(f"bad id prefix {prefix!r}")
     millis, random_part = _monotonic_parts()
     return f"{prefix}_{_encode(millis, 10)}{_encode(random_part, 16)}"
+
+
+def id_timestamp(value: str) -> datetime:
+    """The creation time encoded in an id (millisecond precision)."""
+    body = value.split("_", 1)[1]
+    millis = 0
+    for char in body[:10]:
+        millis = millis * 32 + _ALPHABET.index(char)
+    return datetime.fromtimestamp(millis / 1000, tz=UTC)
 
 
 def is_id(value: str, prefix: str | None = None) -> bool:

@@ -28,8 +28,8 @@ def _configure(connection: Connection) -> None:
         context.run_migrations()
 
 
-async def _run_async(url: str) -> None:
-    engine = create_engine(DatabaseSettings(url=url), null_pool=True)
+async def _run_async(database: DatabaseSettings) -> None:
+    engine = create_engine(database, null_pool=True)
     try:
         async with engine.connect() as connection:
             await connection.run_sync(_configure)
@@ -39,11 +39,11 @@ async def _run_async(url: str) -> None:
 
 
 def run_migrations_online() -> None:
-    """Migrate using the URL handed over by the runner."""
-    url = config.attributes.get("database_url")
-    if not url:
-        raise RuntimeError("no database_url: run migrations through handshake.migrations.runner")
-    asyncio.run(_run_async(url))
+    """Migrate the database handed over by the runner."""
+    database = config.attributes.get("database")
+    if not isinstance(database, DatabaseSettings):
+        raise RuntimeError("no database: run migrations through handshake.migrations.runner")
+    asyncio.run(_run_async(database))
 
 
 if context.is_offline_mode():

@@ -71,11 +71,13 @@ class CsrfMiddleware:
         headers = _headers(scope)
         cookies = _cookies(headers)
         existing = cookies.get(CSRF_COOKIE, "")
-        token = existing if is_valid(existing, self.secret) else new_token(self.secret)
+        existing_is_ours = is_valid(existing, self.secret)
+        token = existing if existing_is_ours else new_token(self.secret)
         scope.setdefault("state", {})["csrf_token"] = token
         if scope["method"] not in SAFE_METHODS and self._needs_check(headers, cookies):
             receive, supplied = await self._supplied_token(headers, receive)
-            if not (existing and supplied and hmac.compare_digest(supplied, existing)):
+            # Only a cookie we signed counts: a cookie planted by a sibling subdomain won't do.
+            if not (existing_is_ours and supplied and hmac.compare_digest(supplied, existing)):
                 response = problem_response(
                     status=403,
                     code="csrf_failed",
