@@ -13,15 +13,17 @@ from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from handshake.db.uow import UnitOfWork
+from handshake.kernel.personal_data import PersonalDataRegistry
 from handshake.settings import Settings
 
 T = TypeVar("T")
 
 
 class AppServices(Protocol):
-    """The running application's settings and units of work."""
+    """The running application's settings, units of work and personal-data registry."""
 
     settings: Settings
+    personal_data: PersonalDataRegistry
 
     def uow(self) -> UnitOfWork:
         """A unit of work for a writing use case."""
