@@ -1,0 +1,11 @@
+"""The catalog's JSON routes: public product reads and the operator API."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from handshake.catalog import admin_api, public_api
+
+router = APIRouter()
+router.include_router(public_api.router)
+router.include_router(admin_api.router)
