@@ -62,6 +62,8 @@ class Unauthenticated(DomainError):
     category = "unauthenticated"
     code = "unauthenticated"
     title = "Authentication required"
+    # The WWW-Authenticate challenge of the 401 (RFC 9110 §11.6.1); Basic for OAuth clients.
+    challenge: ClassVar[str] = 'Bearer realm="handshake"'
 
 
 class InvalidInput(DomainError):

@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from handshake.kernel.errors import DomainError, RateLimited
+from handshake.kernel.errors import DomainError, RateLimited, Unauthenticated
 
 log = structlog.get_logger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -79,7 +79,8 @@ async def domain_error_handler(request: Request, exc: Exception) -> Response:
     if isinstance(exc, RateLimited):
         headers["Retry-After"] = str(exc.retry_after_seconds)
     if status == 401:
-        headers["WWW-Authenticate"] = 'Bearer realm="handshake"'
+        challenge = exc.challenge if isinstance(exc, Unauthenticated) else None
+        headers["WWW-Authenticate"] = challenge or 'Bearer realm="handshake"'
     return problem_response(
         status=status,
         code=exc.code,

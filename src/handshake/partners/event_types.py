@@ -1,0 +1,33 @@
+"""The webhook event types partners can subscribe to (Standard Webhooks: dot-delimited).
+
+Upper domains that start sending a new event type add its name to the list (or call
+:func:`register_event_type` from their ``tasks.register``), so that endpoint registrations are
+validated against one list.
+"""
+
+from __future__ import annotations
+
+import re
+
+EVENT_TYPE_PATTERN = re.compile(r"^[a-zA-Z0-9_]+(\.[a-zA-Z0-9_]+)+$")
+
+WEBHOOK_EVENT_TYPES: list[str] = [
+    "order.created",
+    "order.updated",
+    "order.cancelled",
+    "link.revoked",
+    "consent.updated",
+]
+
+
+def unknown_event_types(names: list[str]) -> list[str]:
+    """The names that are not registered webhook event types."""
+    return [name for name in names if name not in WEBHOOK_EVENT_TYPES]
+
+
+def register_event_type(name: str) -> None:
+    """Add ``name`` to the registry (idempotent); it must be dot-delimited ``[a-zA-Z0-9_]``."""
+    if not EVENT_TYPE_PATTERN.match(name):
+        raise ValueError(f"bad webhook event type {name!r}")
+    if name not in WEBHOOK_EVENT_TYPES:
+        WEBHOOK_EVENT_TYPES.append(name)
