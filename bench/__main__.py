@@ -1,0 +1,69 @@
+"""``python -m bench`` (``make bench``): prepare data, run every benchmark, write JSON reports."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from rich.console import Console
+
+from bench import product_read
+from bench.load import detect_load_generator
+from bench.prepare import DEFAULT_SCHEMA, drop_schema, prepare
+from bench.results import write_result
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """Command-line options (defaults keep the whole run under ~3 minutes)."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    defaults = product_read.Options()
+    parser.add_argument("--rounds", type=int, default=defaults.rounds)
+    parser.add_argument("--seconds", type=float, default=defaults.seconds, help="per round and app")
+    parser.add_argument("--warmup", type=float, default=defaults.warmup_seconds)
+    parser.add_argument("--connections", type=int, default=defaults.connections)
+    parser.add_argument("--load", choices=("auto", "wrk", "python"), default="auto")
+    parser.add_argument("--schema", default=DEFAULT_SCHEMA, help="PostgreSQL schema (recreated)")
+    parser.add_argument("--keep-data", action="store_true", help="keep the schema afterwards")
+    parser.add_argument(
+        "--fail-below-target", action="store_true", help="exit 1 when a target is missed"
+    )
+    args = parser.parse_args(argv)
+    if not (1 <= args.rounds <= 20 and 1 <= args.seconds <= 60 and 1 <= args.connections <= 256):
+        parser.error("rounds 1..20, seconds 1..60, connections 1..256")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmarks; the exit status is 0 unless asked to fail below target."""
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    console = Console()
+    load = detect_load_generator(args.load)
+    console.print(f"load generator: [bold]{load.name} {load.version}[/bold]")
+    console.print("preparing data (schema, tables, demo catalog through the catalog service)…")
+    data = prepare(args.schema)
+    console.print(
+        f"  {data.products} products in schema {data.database.schema_name}; "
+        f"reading {data.product_id}",
+        soft_wrap=True,
+    )
+    options = product_read.Options(
+        rounds=args.rounds,
+        seconds=args.seconds,
+        warmup_seconds=args.warmup,
+        connections=args.connections,
+    )
+    try:
+        console.print(f"[bold]{product_read.NAME}[/bold]: real app vs bare FastAPI + asyncpg")
+        report = product_read.run(data, load, options, console)
+    finally:
+        if not args.keep_data:
+            asyncio.run(drop_schema(data.database))
+    product_read.print_summary(report, console)
+    path = write_result(product_read.NAME, report)
+    console.print(f"report: {path}")
+    return 1 if args.fail_below_target and not report["passed"] else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

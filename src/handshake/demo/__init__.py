@@ -1,0 +1,1 @@
+"""Demo data: bilingual catalog, warehouses, shoppers, operator, partners (``handshake demo``)."""

@@ -1,0 +1,95 @@
+"""``handshake demo``: load the demo store and print where to click and how to sign in."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from handshake.demo.loader import load_demo
+from handshake.demo.people import OPERATOR, SHOPPERS
+from handshake.demo.report import DemoReport
+from handshake.kernel.errors import DomainError
+from handshake.web.runtime import AppServices, CliRuntime
+
+app = typer.Typer(help="Demo data: catalog, warehouses, shoppers, operator, partners.")
+commands = {"demo": app}
+console = Console()
+PAGES = (
+    ("/", "store front"),
+    ("/products", "the catalog (EN/FR)"),
+    ("/signin", "sign in as a demo shopper"),
+    ("/account", "the shopper's account, addresses, cards"),
+    ("/docs", "OpenAPI: shopper, operator and partner APIs"),
+)
+NOT_SHOWN = "[dim](shown when first loaded)[/dim]"
+
+
+@app.callback(invoke_without_command=True)
+def _default(ctx: typer.Context) -> None:
+    """``handshake demo`` alone loads the demo."""
+    if ctx.invoked_subcommand is None:
+        load(ctx)
+
+
+@app.command("load")
+def load(
+    ctx: typer.Context,
+    force: Annotated[
+        bool, typer.Option(help="Re-import the catalog (resets demo prices and stock).")
+    ] = False,
+) -> None:
+    """Load the demo (idempotent: a second run adds nothing) and print URLs and credentials."""
+    runtime: CliRuntime = ctx.obj
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("importing the demo catalog", total=None)
+
+        def on_progress(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        async def work(services: AppServices) -> tuple[DemoReport, str]:
+            report = await load_demo(services, on_progress=on_progress, force=force)
+            return report, services.settings.http.public_url.rstrip("/")
+
+        try:
+            report, base_url = runtime.run(work)
+        except DomainError as exc:
+            console.print(f"[red]Error ({exc.code}):[/red] {exc.detail}")
+            raise typer.Exit(code=1) from exc
+    print_report(report, base_url)
+
+
+def print_report(report: DemoReport, base_url: str) -> None:
+    """What was loaded, the pages to open and the credentials to try."""
+    if report.nothing_new:
+        console.print("[green]Demo already loaded[/green]: nothing added.")
+    else:
+        console.print(f"[green]Demo loaded[/green]: {', '.join(report.created)}.")
+    console.print(f"{report.products} products, {report.variants} variants, 2 warehouses.")
+    pages = Table("open", "what", title="Pages (after `handshake serve`)")
+    for path, what in PAGES:
+        pages.add_row(f"{base_url}{path}", what)
+    console.print(pages)
+    # Credentials as plain lines, never truncated by the terminal width, so they copy cleanly.
+    console.print("\n[bold]Sign in[/bold] (demo passwords)")
+    for shopper in SHOPPERS:
+        note = "member: member prices, faster delivery" if shopper.member else "not a member"
+        console.print(f"  shopper   {shopper.email}  {shopper.password}  ({note})", soft_wrap=True)
+    console.print(f"  operator  {OPERATOR.email}  {OPERATOR.password}", soft_wrap=True)
+    api_key = report.operator_api_key or NOT_SHOWN
+    console.print(f"  operator API key (Authorization: Bearer …): {api_key}", soft_wrap=True)
+    console.print("\n[bold]Partner OAuth clients[/bold]")
+    for p in report.partners:
+        console.print(f"  {p.name} ({p.kind})", soft_wrap=True)
+        console.print(f"    client_id     {p.client_id}", soft_wrap=True)
+        console.print(f"    client_secret {p.client_secret or NOT_SHOWN}", soft_wrap=True)
+        console.print(f"    redirect_uri  {p.redirect_uri}", soft_wrap=True)
+        console.print(f"    scopes        {' '.join(p.scopes)}", soft_wrap=True)
+        if p.webhook_secret:
+            console.print(
+                f"    webhook       {p.webhook_url}  secret {p.webhook_secret}", soft_wrap=True
+            )
+    console.print("[dim]Secrets are printed only because this is demo data.[/dim]")
