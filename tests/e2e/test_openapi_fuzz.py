@@ -55,6 +55,7 @@ def fuzz_state(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
     headers = asyncio.run(prepare())
     app = create_app(container=container, run_worker=False)
     yield {"app": app, "headers": headers}
+    asyncio.run(container.dispose())
 
 
 @pytest.fixture(scope="module")
