@@ -35,6 +35,10 @@ def build_app() -> FastAPI:
     async def busy() -> None:
         raise RateLimited("Slow down.", retry_after_seconds=42, code="login_locked")
 
+    @app.get("/reserved")
+    async def reserved() -> None:
+        raise Conflict("Clash.", code="stale", extra={"status": 200, "code": "x", "seen": 1})
+
     @app.get("/clash")
     async def clash() -> None:
         raise Conflict("Already there.")
@@ -80,6 +84,30 @@ async def test_domain_errors_map_to_statuses_with_codes(http: httpx.AsyncClient)
     assert (busy.status_code, busy.headers["retry-after"]) == (429, "42")
     assert busy.json()["retry_after_seconds"] == 42
     assert (await http.get("/clash")).json()["code"] == "conflict"
+
+
+async def test_extra_members_never_replace_standard_ones(http: httpx.AsyncClient) -> None:
+    response = await http.get("/reserved")
+    assert response.status_code == 409
+    body = response.json()
+    assert (body["status"], body["code"], body["seen"]) == (409, "stale", 1)
+
+
+async def test_multipart_with_bearer_and_no_session_skips_csrf(http: httpx.AsyncClient) -> None:
+    response = await http.post(
+        "/form", files={"file": ("a.csv", b"x")}, headers={"Authorization": "Bearer hsk_x"}
+    )
+    assert response.status_code == 200
+    assert writes == ["form"]
+
+
+async def test_multipart_with_session_cookie_still_needs_token(http: httpx.AsyncClient) -> None:
+    http.cookies.set("hs_session", "abc")
+    response = await http.post(
+        "/form", files={"file": ("a.csv", b"x")}, headers={"Authorization": "Bearer hsk_x"}
+    )
+    assert response.status_code == 403
+    assert writes == []
 
 
 async def test_unexpected_error_is_a_generic_500_problem(http: httpx.AsyncClient) -> None:

@@ -94,7 +94,10 @@ class CsrfMiddleware:
         is_form = content_type in {b"application/x-www-form-urlencoded", b"multipart/form-data"}
         has_session = self.session_cookie in cookies
         has_authorization = b"authorization" in headers
-        return is_form or (has_session and not has_authorization)
+        if has_authorization and not has_session:
+            # Explicit credentials a browser never attaches by itself: nothing to forge.
+            return False
+        return is_form or has_session
 
     async def _supplied_token(
         self, headers: dict[bytes, bytes], receive: Receive

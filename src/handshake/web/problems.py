@@ -50,9 +50,13 @@ def problem_response(
     detail: str,
     instance: str | None = None,
     headers: dict[str, str] | None = None,
+    extensions: Mapping[str, Any] | None = None,
     **extra: Any,
 ) -> JSONResponse:
-    """A problem+json response; ``extra`` members are added at the top level (RFC 9457 §3.2)."""
+    """A problem+json response; extension members are added at the top level (RFC 9457 §3.2).
+
+    Extensions never replace the standard members (``type``, ``status``, ``code``…).
+    """
     body: dict[str, Any] = {
         "type": PROBLEM_TYPE_BASE + code.replace("_", "-"),
         "title": title,
@@ -62,7 +66,8 @@ def problem_response(
     }
     if instance:
         body["instance"] = instance
-    body.update(extra)
+    for name, value in {**(extensions or {}), **extra}.items():
+        body.setdefault(name, value)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -89,7 +94,7 @@ async def domain_error_handler(request: Request, exc: Exception) -> Response:
         instance=request.url.path,
         headers=headers,
         request_id=_request_id(request),
-        **exc.extra,
+        extensions=exc.extra,
     )
 
 
