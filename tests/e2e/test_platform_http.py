@@ -31,3 +31,14 @@ async def test_metrics_exposes_requests_and_queue_depth(client: httpx.AsyncClien
     text = (await client.get("/metrics")).text
     assert 'handshake_http_requests_total{method="GET",route="/healthz",status="200"}' in text
     assert 'handshake_job_queue_depth{status="pending"} 0.0' in text
+
+
+async def test_home_page_in_both_languages(client: httpx.AsyncClient) -> None:
+    english = await client.get("/")
+    assert english.status_code == 200
+    assert "Welcome to the store" in english.text
+    assert 'href="/signin"' in english.text
+    french = await client.get("/?lang=fr")
+    assert "Bienvenue dans la boutique" in french.text
+    assert french.cookies.get("hs_lang") == "fr"
+    assert '<html lang="fr">' in french.text

@@ -9,12 +9,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 import handshake
+from handshake.accounts.deps import OptionalShopper
 from handshake.bootstrap import Container, build_container, domain_packages
 from handshake.entrypoints.observability import configure_logging
 from handshake.jobs import service as jobs_service
@@ -24,7 +25,7 @@ from handshake.settings import Settings, get_settings
 from handshake.web.csrf import CsrfMiddleware
 from handshake.web.middleware import RequestContextMiddleware
 from handshake.web.problems import install_problem_handlers, problem_response
-from handshake.web.templating import WEB_PACKAGE, Templates, package_dir
+from handshake.web.templating import WEB_PACKAGE, Templates, package_dir, templates_of
 
 ROUTER_MODULES = ("api", "views")
 DEMO_PACKAGE = "handshake.demo"
@@ -50,6 +51,12 @@ def _mount_static(app: FastAPI) -> None:
         if folder.is_dir():
             short = package.rsplit(".", 1)[-1]
             app.mount(f"/static/{short}", StaticFiles(directory=folder), name=f"static-{short}")
+
+
+def _add_site_routes(app: FastAPI) -> None:
+    @app.get("/", include_in_schema=False, response_class=HTMLResponse)
+    async def home(request: Request, shopper: OptionalShopper) -> HTMLResponse:
+        return templates_of(request).render(request, "web/home.html", {"current_shopper": shopper})
 
 
 def _add_platform_routes(app: FastAPI) -> None:
@@ -131,6 +138,7 @@ def create_app(
     app.state.templates = Templates(domain_packages())
     install_problem_handlers(app)
     _add_platform_routes(app)
+    _add_site_routes(app)
     _include_domain_routers(app)
     _mount_static(app)
     app.add_middleware(
