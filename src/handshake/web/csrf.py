@@ -3,7 +3,7 @@
 A random nonce signed with the secret key lives in a cookie readable by pages; every unsafe
 request that relies on ambient credentials (a session cookie) or posts a form must echo it in the
 ``X-CSRF-Token`` header or the ``csrf_token`` form field. Requests carrying an ``Authorization``
-header and no session cookie (partners, operator API keys) are not exposed to CSRF.
+header (partners, operator API keys) are not exposed to CSRF: browsers never add it cross-site.
 """
 
 from __future__ import annotations
@@ -94,8 +94,9 @@ class CsrfMiddleware:
         is_form = content_type in {b"application/x-www-form-urlencoded", b"multipart/form-data"}
         has_session = self.session_cookie in cookies
         has_authorization = b"authorization" in headers
-        if has_authorization and not has_session:
-            # Explicit credentials a browser never attaches by itself: nothing to forge.
+        if has_authorization:
+            # A cross-site page cannot attach this header (it needs a CORS preflight we never
+            # grant), and authentication then ignores cookies: nothing to forge.
             return False
         return is_form or has_session
 
