@@ -54,7 +54,7 @@ def test_demo_load_prints_credentials_then_already_loaded(tmp_path: Path) -> Non
         OPERATOR.email,
         OPERATOR.password,
         *(p.name for p in PARTNERS),
-        "http://127.0.0.1:8000/api/v1/products?lang=fr",
+        "http://127.0.0.1:8000/api/v1/products",
         "http://127.0.0.1:8000/docs",
         "hss_",
     ):

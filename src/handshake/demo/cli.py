@@ -20,7 +20,7 @@ commands = {"demo": app}
 console = Console()
 PAGES = (
     ("/", "store front"),
-    ("/api/v1/products?lang=fr", "the catalog API (JSON, EN/FR)"),
+    ("/api/v1/products", "catalog API (JSON; ?lang=fr)"),
     ("/signin", "sign in as a demo shopper"),
     ("/account", "the shopper's account, addresses, cards"),
     ("/docs", "OpenAPI: shopper, operator and partner APIs"),
