@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from handshake.accounts.errors import InvalidCredentials, InvalidEmail, LoginLocked
 from handshake.accounts.models import PrincipalKind, WebSession
-from handshake.accounts.passwords import PasswordPolicy, verify_password
+from handshake.accounts.passwords import PasswordPolicy, hash_password, verify_password
 from handshake.accounts.repository import SessionRepository
 from handshake.accounts.secrets_format import digest, new_token
 from handshake.db.uow import UnitOfWork
@@ -172,3 +172,41 @@ async def live_session(uow: UnitOfWork, token: str) -> WebSession | None:
     if found is None or not found.is_live(clock.now()):
         return None
     return found
+
+
+HashStore = Callable[[UnitOfWork, str, str], Awaitable[None]]
+
+
+async def sign_in_with_password(
+    uow: UnitOfWork,
+    *,
+    kind: PrincipalKind,
+    email: str,
+    password: str,
+    policy: AuthPolicy,
+    lookup: CredentialsLookup,
+    store_rehash: HashStore,
+    user_agent: str | None,
+    replaces_token: str | None,
+) -> IssuedSession:
+    """Check a password (throttled, lockout), upgrade its hash if needed, open a session."""
+    address = normalise_email(email)
+    found, needs_rehash = await check_password(
+        uow, kind=kind, email=address, password=password, policy=policy, lookup=lookup
+    )
+    # Hash before the transaction: argon2 is slow and must not hold the write lock.
+    new_hash = await hash_password(password, policy.passwords) if needs_rehash else None
+    async with uow:
+        if new_hash is not None:
+            await store_rehash(uow, found.principal_id, new_hash)
+        issued = await open_session(
+            uow,
+            kind=kind,
+            principal_id=found.principal_id,
+            email=address,
+            policy=policy,
+            user_agent=user_agent,
+            replaces_token=replaces_token,
+        )
+        await uow.commit()
+    return issued

@@ -11,10 +11,9 @@ from handshake.accounts.authentication import (
     AuthPolicy,
     IssuedSession,
     StoredCredentials,
-    check_password,
     live_session,
     normalise_email,
-    open_session,
+    sign_in_with_password,
 )
 from handshake.accounts.errors import (
     ApiKeyNotFound,
@@ -166,6 +165,12 @@ async def _operator_credentials(uow: UnitOfWork, email: str) -> StoredCredential
     return None if operator is None else StoredCredentials(operator.id, operator.password_hash)
 
 
+async def _store_operator_hash(uow: UnitOfWork, operator_id: str, new_hash: str) -> None:
+    operator = await uow.repo(OperatorRepository).get(operator_id)
+    if operator is not None:
+        operator.password_hash = new_hash
+
+
 async def sign_in_operator(
     *,
     uow: UnitOfWork,
@@ -176,31 +181,17 @@ async def sign_in_operator(
     replaces_token: str | None = None,
 ) -> IssuedSession:
     """Check an operator's password (throttled) and open an operator web session."""
-    address = normalise_email(email)
-    found, needs_rehash = await check_password(
+    return await sign_in_with_password(
         uow,
         kind=PrincipalKind.OPERATOR,
-        email=address,
+        email=email,
         password=password,
         policy=policy,
         lookup=_operator_credentials,
+        store_rehash=_store_operator_hash,
+        user_agent=user_agent,
+        replaces_token=replaces_token,
     )
-    new_hash = await hash_password(password, policy.passwords) if needs_rehash else None
-    async with uow:
-        operator = await uow.repo(OperatorRepository).get(found.principal_id)
-        if operator is not None and new_hash is not None:
-            operator.password_hash = new_hash
-        issued = await open_session(
-            uow,
-            kind=PrincipalKind.OPERATOR,
-            principal_id=found.principal_id,
-            email=address,
-            policy=policy,
-            user_agent=user_agent,
-            replaces_token=replaces_token,
-        )
-        await uow.commit()
-    return issued
 
 
 async def operator_for_session(*, uow: UnitOfWork, token: str) -> OperatorPrincipal:

@@ -17,10 +17,10 @@ from handshake.accounts.authentication import AuthPolicy as AuthPolicy
 from handshake.accounts.authentication import IssuedSession as IssuedSession
 from handshake.accounts.authentication import (
     StoredCredentials,
-    check_password,
     live_session,
     normalise_email,
     open_session,
+    sign_in_with_password,
 )
 from handshake.accounts.authentication import end_session as end_session
 from handshake.accounts.errors import EmailTaken, ShopperNotFound, WeakPassword
@@ -157,6 +157,12 @@ async def _shopper_credentials(uow: UnitOfWork, email: str) -> StoredCredentials
     return StoredCredentials(shopper.id, shopper.password_hash)
 
 
+async def _store_shopper_hash(uow: UnitOfWork, shopper_id: str, new_hash: str) -> None:
+    shopper = await uow.repo(ShopperRepository).get(shopper_id)
+    if shopper is not None:
+        shopper.password_hash = new_hash
+
+
 async def sign_in(
     *,
     uow: UnitOfWork,
@@ -167,32 +173,17 @@ async def sign_in(
     replaces_token: str | None = None,
 ) -> IssuedSession:
     """Check a shopper's password (throttled, lockout) and open a new web session."""
-    address = normalise_email(email)
-    found, needs_rehash = await check_password(
+    return await sign_in_with_password(
         uow,
         kind=PrincipalKind.SHOPPER,
-        email=address,
+        email=email,
         password=password,
         policy=policy,
         lookup=_shopper_credentials,
+        store_rehash=_store_shopper_hash,
+        user_agent=user_agent,
+        replaces_token=replaces_token,
     )
-    # Hash before the transaction: argon2 is slow and must not hold the write lock.
-    new_hash = await hash_password(password, policy.passwords) if needs_rehash else None
-    async with uow:
-        shopper = await uow.repo(ShopperRepository).get(found.principal_id)
-        if shopper is not None and new_hash is not None:
-            shopper.password_hash = new_hash
-        issued = await open_session(
-            uow,
-            kind=PrincipalKind.SHOPPER,
-            principal_id=found.principal_id,
-            email=address,
-            policy=policy,
-            user_agent=user_agent,
-            replaces_token=replaces_token,
-        )
-        await uow.commit()
-    return issued
 
 
 async def shopper_for_session(*, uow: UnitOfWork, token: str) -> ShopperPrincipal | None:
