@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, case, delete, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 
 from handshake.accounts.errors import ShopperNotFound
 from handshake.accounts.models import (
@@ -24,24 +23,12 @@ from handshake.accounts.models import (
 )
 from handshake.db.uow import Repository
 from handshake.kernel import clock
-from handshake.kernel.errors import DomainError
 
 Owned = Address | PaymentMethod
 
 
 class ShopperRepository(Repository):
     """Shoppers with their addresses, membership and saved payment methods."""
-
-    def add(self, entity: Shopper | Address | Membership | PaymentMethod) -> None:
-        """Stage a new entity for insertion."""
-        self.session.add(entity)
-
-    async def flush_unique(self, error: DomainError) -> None:
-        """Write pending changes now; a unique-constraint clash (a lost race) raises ``error``."""
-        try:
-            await self.session.flush()
-        except IntegrityError:
-            raise error from None
 
     async def get(self, shopper_id: str) -> Shopper | None:
         """The shopper, or None."""
@@ -123,10 +110,6 @@ class ThrottleState:
 class SessionRepository(Repository):
     """Web sessions and login throttles."""
 
-    def add(self, web_session: WebSession) -> None:
-        """Stage a new session."""
-        self.session.add(web_session)
-
     async def by_token_hash(self, token_hash: str) -> WebSession | None:
         """The session whose cookie token hashes to ``token_hash``, or None."""
         query = select(WebSession).where(WebSession.token_hash == token_hash)
@@ -198,17 +181,6 @@ class SessionRepository(Repository):
 
 class OperatorRepository(Repository):
     """Operators and their API keys."""
-
-    def add(self, entity: Operator | OperatorApiKey) -> None:
-        """Stage a new entity for insertion."""
-        self.session.add(entity)
-
-    async def flush_unique(self, error: DomainError) -> None:
-        """Write pending changes now; a unique-constraint clash raises ``error``."""
-        try:
-            await self.session.flush()
-        except IntegrityError:
-            raise error from None
 
     async def get(self, operator_id: str) -> Operator | None:
         """The operator, or None."""

@@ -12,8 +12,10 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from handshake.kernel.errors import DomainError
 from handshake.kernel.events import Event, EventBus
 
 R = TypeVar("R")
@@ -24,6 +26,17 @@ class Repository:
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+
+    def add(self, entity: object) -> None:
+        """Stage a new entity for insertion."""
+        self.session.add(entity)
+
+    async def flush_unique(self, error: DomainError) -> None:
+        """Write pending changes now; a unique-constraint clash (a lost race) raises ``error``."""
+        try:
+            await self.session.flush()
+        except IntegrityError:
+            raise error from None
 
 
 class UnitOfWork:
@@ -138,9 +151,18 @@ class SqlUnitOfWork(UnitOfWork):
 def session_factories(
     engine: AsyncEngine,
 ) -> tuple[async_sessionmaker[AsyncSession], async_sessionmaker[AsyncSession]]:
-    """(writer, reader) session factories; on SQLite readers BEGIN DEFERRED so they never queue."""
+    """(writer, reader) session factories; readers never queue and cost no extra round trips.
+
+    On SQLite readers BEGIN DEFERRED (a snapshot without taking the write lock). On PostgreSQL
+    they run in AUTOCOMMIT: no BEGIN and no ROLLBACK round trips around each read. Under the
+    default READ COMMITTED every statement already took its own snapshot, so reads see exactly
+    what they saw before; readers must not write (nothing would roll a write back).
+    """
     writer = async_sessionmaker(engine, expire_on_commit=False)
-    reader_engine = engine.execution_options(sqlite_begin="DEFERRED")
+    if engine.dialect.name == "sqlite":
+        reader_engine = engine.execution_options(sqlite_begin="DEFERRED")
+    else:
+        reader_engine = engine.execution_options(isolation_level="AUTOCOMMIT")
     reader = async_sessionmaker(reader_engine, expire_on_commit=False)
     return writer, reader
 

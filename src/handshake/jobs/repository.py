@@ -17,7 +17,7 @@ from handshake.jobs.models import Job, JobStatus
 class JobRepository(Repository):
     """Outbox rows: insert, claim with SKIP LOCKED, finish, retry."""
 
-    async def add(self, job: Job) -> bool:
+    async def insert(self, job: Job) -> bool:
         """Insert ``job``; with a dedupe key already present, insert nothing and return False."""
         if job.dedupe_key is None:
             self.session.add(job)

@@ -38,7 +38,7 @@ async def enqueue(
         dedupe_key=dedupe_key,
     )
     async with uow:
-        added = await uow.repo(JobRepository).add(job)
+        added = await uow.repo(JobRepository).insert(job)
         await uow.commit()
     return job.id if added else None
 

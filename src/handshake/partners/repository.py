@@ -5,27 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from handshake.db.uow import Repository
-from handshake.kernel.errors import DomainError
 from handshake.partners.errors import ClientNotFound, PartnerNotFound, WebhookEndpointNotFound
 from handshake.partners.models import Partner, PartnerClient, WebhookEndpoint
 
 
 class PartnerRepository(Repository):
     """Partners, their OAuth clients and their webhook endpoints."""
-
-    def add(self, entity: Partner | PartnerClient | WebhookEndpoint) -> None:
-        """Stage a new entity for insertion."""
-        self.session.add(entity)
-
-    async def flush_unique(self, error: DomainError) -> None:
-        """Write pending changes now; a unique-constraint clash (a lost race) raises ``error``."""
-        try:
-            await self.session.flush()
-        except IntegrityError:
-            raise error from None
 
     async def get_partner(self, partner_id: str) -> Partner | None:
         """The partner, or None."""
