@@ -25,6 +25,23 @@ class DatabaseSettings(BaseModel):
     echo: bool = False
     pool_size: int = Field(default=10, ge=1, le=200)
     max_overflow: int = Field(default=10, ge=0, le=200)
+    pool_pre_ping: bool = Field(
+        default=False,
+        description=(
+            "Test each pooled PostgreSQL connection with a round trip before use. Off by default:"
+            " it costs one extra round trip per checkout; stale connections are recycled instead"
+            " (pool_recycle_seconds) and a connection found dead mid-request is discarded."
+        ),
+    )
+    pool_recycle_seconds: int = Field(
+        default=1800,
+        ge=-1,
+        le=86400,
+        description=(
+            "Replace pooled PostgreSQL connections older than this (seconds; -1 never), so"
+            " connections cut by firewalls or server timeouts are not reused."
+        ),
+    )
     schema_name: str | None = Field(
         default=None,
         pattern=r"^[a-z_][a-z0-9_]{0,62}$",
@@ -89,6 +106,22 @@ class CatalogSettings(BaseModel):
     default_currency: str = "EUR"
     low_stock_threshold: int = Field(default=5, ge=0)
     import_batch_size: int = Field(default=500, ge=1, le=10000)
+    read_cache_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        le=3600,
+        description=(
+            "How long a process may reuse a product page it served (in-process cache; 0"
+            " disables). Changes made through this process invalidate it at once; other"
+            " processes see them within this many seconds."
+        ),
+    )
+    read_cache_entries: int = Field(
+        default=10_000,
+        ge=1,
+        le=1_000_000,
+        description="Most product pages kept in the in-process read cache (least recent go first).",
+    )
 
 
 class LogSettings(BaseModel):

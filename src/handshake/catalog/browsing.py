@@ -120,10 +120,10 @@ def availability(total: int, *, low_stock_threshold: int) -> Availability:
     return Availability("in_stock")
 
 
-def _variant_view(row: Any, threshold: int) -> VariantView:
+def _variant_view(row: Any, threshold: int, variant_id: str | None = None) -> VariantView:
     member = row.member_price_minor
     return VariantView(
-        id=row.id,
+        id=variant_id or row.id,
         sku=row.sku,
         gtin=row.gtin,
         options=row.options,
@@ -147,12 +147,13 @@ async def get_product(
 ) -> ProductView:
     """A product with its variants, prices and availability (archived ones only for operators)."""
     async with uow:
-        repo = uow.repo(CatalogRepository)
-        row = await repo.product_row(product_id)
-        if row is None or (row.status != ProductStatus.ACTIVE and not include_archived):
-            raise ProductNotFound(f"No product {product_id}.", extra={"product_id": product_id})
-        variant_rows = await repo.variant_rows([product_id])
-    variants = [_variant_view(v, low_stock_threshold) for v in variant_rows]
+        rows = await uow.repo(CatalogRepository).product_page_rows(product_id)
+    row = rows[0] if rows else None
+    if row is None or (row.status != ProductStatus.ACTIVE and not include_archived):
+        raise ProductNotFound(f"No product {product_id}.", extra={"product_id": product_id})
+    # A product without variants comes back as one row with null variant columns.
+    variant_rows = [r for r in rows if r.variant_id is not None]
+    variants = [_variant_view(v, low_stock_threshold, v.variant_id) for v in variant_rows]
     total = sum(max(int(v.available), 0) for v in variant_rows)
     return ProductView(
         id=row.id, handle=row.handle, brand=row.brand,

@@ -23,6 +23,14 @@ class ProductArchived(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class PricesSet(Event):
+    """A variant's list or member price was set."""
+
+    product_id: str
+    variant_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class StockChanged(Event):
     """On-hand stock of a variant in a warehouse changed."""
 

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from handshake.catalog.categories import ensure_categories
 from handshake.catalog.errors import SkuTaken
+from handshake.catalog.events import ProductSaved
 from handshake.catalog.import_format import ImportRow, UnreadableRow, validation_reason
 from handshake.catalog.models import Category, Product, ProductStatus, Variant, Warehouse
 from handshake.catalog.repository import CatalogRepository
@@ -198,6 +199,8 @@ async def _write_batch(
             if await repo.set_on_hand(variant.id, warehouse_id, on_hand) is None:
                 raise SkuTaken(f"Stock of {variant.sku} was reserved concurrently; retry.")
         await refresh_search_text(repo, list(touched.values()))
+        for product in touched.values():
+            uow.record(ProductSaved(product_id=product.id, handle=product.handle))
         await uow.commit()
     gtin_owners.update(owners)
     return len(accepted), errors

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
-from handshake.catalog import service
+from handshake.catalog import read_cache, service
 from handshake.catalog.browsing import Availability, ProductView, VariantView
 from handshake.catalog.errors import InvalidPrice, VariantNotFound
 from handshake.catalog.schemas import (
@@ -86,15 +86,26 @@ def product_out(view: ProductView) -> ProductOut:
 )
 async def get_product(
     product_id: str, uow: ReadUow, settings: AppSettings, lang: LangQuery = "en"
-) -> ProductOut:
+) -> Response:
     """Product page data; member prices are shown next to list prices."""
-    view = await service.get_product(
-        uow=uow,
-        product_id=product_id,
-        lang=lang,
-        low_stock_threshold=settings.catalog.low_stock_threshold,
+    catalog = settings.catalog
+    cache = read_cache.cache_for(
+        uow.bus, ttl_seconds=catalog.read_cache_seconds, max_entries=catalog.read_cache_entries
     )
-    return product_out(view)
+    body = cache.get(product_id, lang)
+    if body is None:
+        generation = cache.generation
+        view = await service.get_product(
+            uow=uow,
+            product_id=product_id,
+            lang=lang,
+            low_stock_threshold=catalog.low_stock_threshold,
+        )
+        # Serialised once by the response model itself (no second validation by FastAPI).
+        body = product_out(view).model_dump_json().encode()
+        variant_ids = [v.id for v in view.variants]
+        cache.put(product_id, lang, body, variant_ids=variant_ids, generation=generation)
+    return Response(content=body, media_type="application/json")
 
 
 @router.get(

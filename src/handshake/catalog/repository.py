@@ -1,7 +1,7 @@
 """Every query of the catalog domain.
 
-Writes go through the ORM; shopper-facing reads are plain column selects (no entity loading) so a
-product page costs two round trips.
+Writes go through the ORM; shopper-facing reads are plain column selects (no entity loading); a
+product page is one prebuilt Core statement, so one round trip.
 """
 
 from __future__ import annotations
@@ -9,10 +9,20 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, and_, exists, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 
 from handshake.catalog.models import (
     Category,
@@ -25,7 +35,6 @@ from handshake.catalog.models import (
 )
 from handshake.db.uow import Repository
 from handshake.kernel import clock
-from handshake.kernel.errors import DomainError
 
 # A result row of any shape (rows are read by column name).
 AnyRow = Row[*tuple[Any, ...]]
@@ -42,6 +51,40 @@ VARIANT_COLUMNS = (
 )  # fmt: skip
 
 
+def _product_page_statement() -> Select[Any]:
+    # Core tables, not ORM attributes: the ORM compile layer and identity map cost more than the
+    # query itself on this hot path. Built once, with a bind parameter, so every execution hits
+    # SQLAlchemy's compiled cache without rebuilding anything.
+    product, category = Product.__table__, Category.__table__
+    variant, stock = Variant.__table__, Stock.__table__
+    available = (
+        select(func.coalesce(func.sum(stock.c.on_hand - stock.c.reserved), 0))
+        .where(stock.c.variant_id == variant.c.id)
+        .correlate(variant)
+        .scalar_subquery()
+    )
+    columns = (
+        product.c.id, product.c.handle, product.c.brand, product.c.title_en, product.c.title_fr,
+        product.c.description_en, product.c.description_fr, product.c.images,
+        product.c.attributes, product.c.status, category.c.path.label("category_path"),
+        category.c.name_en.label("category_name_en"), category.c.name_fr.label("category_name_fr"),
+        variant.c.id.label("variant_id"), variant.c.sku, variant.c.gtin, variant.c.options,
+        variant.c.currency, variant.c.list_price_minor, variant.c.member_price_minor,
+        available.label("available"),
+    )  # fmt: skip
+    return (
+        select(*columns)
+        .select_from(product)
+        .outerjoin(category, category.c.id == product.c.category_id)
+        .outerjoin(variant, variant.c.product_id == product.c.id)
+        .where(product.c.id == bindparam("product_id"))
+        .order_by(variant.c.id)
+    )
+
+
+PRODUCT_PAGE = _product_page_statement()
+
+
 def _available() -> Any:
     # Correlated per variant so it uses the stock primary key (variant_id first), whatever the
     # size of the stock table.
@@ -56,17 +99,6 @@ def _available() -> Any:
 
 class CatalogRepository(Repository):
     """Products, variants, categories, warehouses and stock."""
-
-    def add(self, entity: object) -> None:
-        """Stage a new entity for insertion."""
-        self.session.add(entity)
-
-    async def flush_unique(self, error: DomainError) -> None:
-        """Write pending changes now; a unique-constraint clash (a lost race) raises ``error``."""
-        try:
-            await self.session.flush()
-        except IntegrityError:
-            raise error from None
 
     # --- entities (writes) -------------------------------------------------------------------
 
@@ -176,14 +208,11 @@ class CatalogRepository(Repository):
 
     # --- shopper reads (column selects) --------------------------------------------------------
 
-    async def product_row(self, product_id: str) -> AnyRow | None:
-        """The product with its category path and names, or None."""
-        query = (
-            select(*PRODUCT_COLUMNS)
-            .outerjoin(Category, Category.id == Product.category_id)
-            .where(Product.id == product_id)
-        )
-        return (await self.session.execute(query)).first()
+    async def product_page_rows(self, product_id: str) -> list[AnyRow]:
+        """Product, category and each variant with its stock, in one round trip ([]: no product)."""
+        connection = await self.session.connection()
+        result = await connection.execute(PRODUCT_PAGE, {"product_id": product_id})
+        return list(result.all())
 
     async def variant_rows(self, product_ids: Collection[str]) -> list[AnyRow]:
         """Variants of these products with their available stock, oldest first."""

@@ -30,7 +30,7 @@ from handshake.catalog.errors import (
     VariantNotFound,
     WarehouseNotFound,
 )
-from handshake.catalog.events import ProductArchived, ProductSaved, StockChanged
+from handshake.catalog.events import PricesSet, ProductArchived, ProductSaved, StockChanged
 from handshake.catalog.gtin import normalise_gtin
 from handshake.catalog.importing import ImportReport as ImportReport
 from handshake.catalog.importing import RowError as RowError
@@ -191,6 +191,8 @@ async def set_product_status(*, uow: UnitOfWork, product_id: str, status: Produc
         product.status = status
         if status is ProductStatus.ARCHIVED:
             uow.record(ProductArchived(product_id=product.id))
+        else:
+            uow.record(ProductSaved(product_id=product.id, handle=product.handle))
         await uow.commit()
     return product
 
@@ -204,6 +206,7 @@ async def set_prices(
         if variant is None:
             raise VariantNotFound(f"No variant {variant_id}.", extra={"variant_id": variant_id})
         variant.set_prices(list_price, member_price)
+        uow.record(PricesSet(product_id=variant.product_id, variant_id=variant.id))
         await uow.commit()
     return variant
 

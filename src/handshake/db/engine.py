@@ -34,7 +34,10 @@ def create_engine(settings: DatabaseSettings, *, null_pool: bool = False) -> Asy
         kwargs["poolclass"] = NullPool
     else:
         kwargs.update(
-            pool_size=settings.pool_size, max_overflow=settings.max_overflow, pool_pre_ping=True
+            pool_size=settings.pool_size,
+            max_overflow=settings.max_overflow,
+            pool_pre_ping=settings.pool_pre_ping,
+            pool_recycle=settings.pool_recycle_seconds,
         )
     return create_async_engine(url, **kwargs)
 

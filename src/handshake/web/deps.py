@@ -17,17 +17,17 @@ def app_services(request: Request) -> AppServices:
     return services
 
 
-def write_uow(request: Request) -> UnitOfWork:
-    """A fresh unit of work for a writing use case."""
+async def write_uow(request: Request) -> UnitOfWork:
+    """A fresh unit of work for a writing use case (async: no threadpool hop per request)."""
     return app_services(request).uow()
 
 
-def read_uow(request: Request) -> UnitOfWork:
+async def read_uow(request: Request) -> UnitOfWork:
     """A fresh unit of work for a read-only use case."""
     return app_services(request).read_uow()
 
 
-def app_settings(request: Request) -> Settings:
+async def app_settings(request: Request) -> Settings:
     """Effective settings."""
     return app_services(request).settings
 
