@@ -1,8 +1,9 @@
 """Fixtures shared by the whole suite: databases on SQLite and PostgreSQL, app, HTTP client.
 
 Every test that takes ``container`` (or ``client``) runs once per backend. PostgreSQL needs
-``HANDSHAKE_TEST_POSTGRES_URL``; without it those cases are skipped, unless
-``HANDSHAKE_REQUIRE_SERVICES=1`` (CI), which turns the skip into a failure.
+``HANDSHAKE_TEST_POSTGRES_URL`` (Redis tests ``HANDSHAKE_TEST_REDIS_URL``); without it those
+cases are skipped, unless ``HANDSHAKE_REQUIRE_SERVICES=1`` (CI), which turns the skip into a
+failure.
 """
 
 from __future__ import annotations
@@ -21,9 +22,16 @@ from handshake.bootstrap import Container, build_container, import_models
 from handshake.db.base import metadata
 from handshake.db.engine import create_engine
 from handshake.entrypoints.http import create_app
-from handshake.settings import DatabaseSettings, JobSettings, SecuritySettings, Settings
+from handshake.settings import (
+    DatabaseSettings,
+    JobSettings,
+    RateLimitSettings,
+    SecuritySettings,
+    Settings,
+)
 
 POSTGRES_URL_ENV = "HANDSHAKE_TEST_POSTGRES_URL"
+REDIS_URL_ENV = "HANDSHAKE_TEST_REDIS_URL"
 REQUIRE_SERVICES_ENV = "HANDSHAKE_REQUIRE_SERVICES"
 BACKENDS = ("sqlite", "postgresql")
 # One schema per test process, so parallel runs (developers, CI) never share tables.
@@ -44,6 +52,17 @@ def postgres_url_or_skip() -> str:
     pytest.skip(message)
 
 
+def redis_url_or_skip() -> str:
+    """The Redis URL for tests; skip (or fail when services are required) without it."""
+    url = os.environ.get(REDIS_URL_ENV)
+    if url:
+        return url
+    message = f"{REDIS_URL_ENV} is not set"
+    if os.environ.get(REQUIRE_SERVICES_ENV) == "1":
+        pytest.fail(f"{message} but {REQUIRE_SERVICES_ENV}=1", pytrace=False)
+    pytest.skip(message)
+
+
 def make_settings(database: DatabaseSettings, **overrides: object) -> Settings:
     """Test settings: cheap password hashing, no embedded worker, fixed secret."""
     values: dict[str, object] = {
@@ -56,6 +75,9 @@ def make_settings(database: DatabaseSettings, **overrides: object) -> Settings:
             argon2_parallelism=1,
         ),
         "jobs": JobSettings(embedded_worker=False, backoff_base_seconds=1.0),
+        # Still limited, but loosely: tests sign in many times from one address, often at a
+        # frozen instant. Rate-limit tests pass their own tight limits.
+        "rate_limit": RateLimitSettings(sign_in_per_minute=600, sign_in_burst=50),
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

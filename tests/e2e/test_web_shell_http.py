@@ -165,3 +165,28 @@ async def test_bearer_api_calls_without_session_skip_csrf(http: httpx.AsyncClien
         "/items", json={"name": "ab", "quantity": 2}, headers={"Authorization": "Bearer hsk_x"}
     )
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "supplied",
+    [
+        {"data": {"csrf_token": "é.ü"}},
+        {"headers": {"X-CSRF-Token": "\xe9.\xfc".encode("latin-1")}, "json": {}},
+    ],
+)
+async def test_non_ascii_tokens_are_refused_not_crashing(
+    http: httpx.AsyncClient, supplied: dict[str, object]
+) -> None:
+    # Regression: hmac.compare_digest raises TypeError on non-ASCII str, which was a 500.
+    await http.get("/missing")
+    http.cookies.set("hs_session", "abc")
+    response = await http.post("/form", **supplied)  # type: ignore[arg-type]
+    assert response.status_code == 403
+    assert response.json()["code"] == "csrf_failed"
+    assert writes == []
+
+
+async def test_a_non_ascii_csrf_cookie_is_replaced_not_crashing(http: httpx.AsyncClient) -> None:
+    response = await http.get("/missing", headers={"Cookie": "hs_csrf=\xe9.\xfc".encode("latin-1")})
+    assert response.status_code == 404
+    assert http.cookies[CSRF_COOKIE].isascii()

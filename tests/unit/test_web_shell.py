@@ -36,3 +36,9 @@ def test_locale_negotiation(
     query: str | None, cookie: str | None, header: str | None, expected: str
 ) -> None:
     assert negotiate_locale(query=query, cookie=cookie, accept_language=header) == expected
+
+
+def test_token_comparison_takes_any_characters() -> None:
+    assert csrf.tokens_match("é.ü", "é.ü")
+    assert not csrf.tokens_match("é.ü", "e.u")
+    assert not csrf.is_valid("é.ü", SECRET)

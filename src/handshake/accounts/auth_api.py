@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from handshake.accounts import service
 from handshake.accounts.deps import SessionToken
 from handshake.accounts.schemas import SessionOut, SignInIn, SignUpIn
 from handshake.accounts.session_cookie import clear_session_cookie, set_session_cookie
 from handshake.web.deps import AppSettings, WriteUow
+from handshake.web.throttling import rate_limited
 
 router = APIRouter(tags=["accounts"])
 PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
+# Per client address, checked before the handler touches the database; complements the
+# per-account lockout (which stops guessing one password from many addresses).
+SIGN_IN_LIMIT = Depends(rate_limited("sign_in"))
 
 
 def _responses(described: dict[int, str]) -> dict[int | str, dict[str, Any]]:
@@ -56,12 +60,13 @@ async def signup(
     "/api/v1/auth/signin",
     summary="Sign in as a shopper",
     response_model=SessionOut,
+    dependencies=[SIGN_IN_LIMIT],
     responses=_responses(
         {
             401: "Wrong e-mail or password",
             403: "CSRF check failed",
             422: "Invalid request",
-            429: "Locked after too many failures (see Retry-After)",
+            429: "Too many attempts from this address, or account locked (see Retry-After)",
         }
     ),
 )
@@ -90,8 +95,13 @@ async def signin(
     "/api/v1/admin/auth/signin",
     summary="Sign in as an operator (web session)",
     response_model=SessionOut,
+    dependencies=[SIGN_IN_LIMIT],
     responses=_responses(
-        {401: "Wrong e-mail or password", 403: "CSRF check failed", 429: "Locked out"}
+        {
+            401: "Wrong e-mail or password",
+            403: "CSRF check failed",
+            429: "Too many attempts from this address, or locked out (see Retry-After)",
+        }
     ),
 )
 async def operator_signin(

@@ -6,9 +6,9 @@ Form errors re-render the form with the message (linked to its field for screen 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from handshake.accounts import service
@@ -19,8 +19,11 @@ from handshake.kernel import clock
 from handshake.kernel.errors import DomainError, InvalidInput, RateLimited
 from handshake.web.deps import AppSettings, ReadUow, WriteUow
 from handshake.web.templating import templates_of
+from handshake.web.throttling import rate_limit_check, throttled_message
 
 router = APIRouter(include_in_schema=False)
+# Per client address, counted before any database work; the page explains the refusal.
+SignInLimit = Annotated[RateLimited | None, Depends(rate_limit_check("sign_in"))]
 LOCKED_MESSAGE = "Too many failed sign-in attempts. Try again after %(time)s UTC."
 FORM_FIELDS = (
     "email",
@@ -61,6 +64,8 @@ def _render_error(
     message, params = error.detail, {}
     if isinstance(error, RateLimited) and "retry_at" in error.extra:
         message, params = LOCKED_MESSAGE, {"time": str(error.extra["retry_at"])[11:16]}
+    elif isinstance(error, RateLimited):
+        message, params = throttled_message(error.retry_after_seconds)
     full = {
         "error": message,
         "error_params": params,
@@ -135,11 +140,19 @@ async def operator_signin_page(request: Request) -> HTMLResponse:
 
 
 async def _signin(
-    request: Request, uow: WriteUow, s: AppSettings, token: str | None, op: bool
+    request: Request,
+    uow: WriteUow,
+    s: AppSettings,
+    token: str | None,
+    op: bool,
+    limited: RateLimited | None,
 ) -> Response:
     values = await _form(request)
     next_path = "/docs" if op else safe_next(values.get("next"))
     sign_in = service.sign_in_operator if op else service.sign_in
+    context = {**_signin_context(op, next_path), "values": values}
+    if limited is not None:
+        return _render_error(request, "accounts/signin.html", limited, context)
     try:
         issued = await sign_in(
             uow=uow,
@@ -150,7 +163,6 @@ async def _signin(
             replaces_token=token,
         )
     except DomainError as error:
-        context = {**_signin_context(op, next_path), "values": values}
         return _render_error(request, "accounts/signin.html", error, context)
     response = _redirect(next_path)
     set_session_cookie(response, s, issued.token, issued.expires_at)
@@ -159,18 +171,26 @@ async def _signin(
 
 @router.post("/signin", response_class=HTMLResponse)
 async def signin_submit(
-    request: Request, uow: WriteUow, settings: AppSettings, token: SessionToken
+    limited: SignInLimit,
+    request: Request,
+    uow: WriteUow,
+    settings: AppSettings,
+    token: SessionToken,
 ) -> Response:
     """Check the password (throttled) and start a new session."""
-    return await _signin(request, uow, settings, token, False)
+    return await _signin(request, uow, settings, token, False, limited)
 
 
 @router.post("/admin/signin", response_class=HTMLResponse)
 async def operator_signin_submit(
-    request: Request, uow: WriteUow, settings: AppSettings, token: SessionToken
+    limited: SignInLimit,
+    request: Request,
+    uow: WriteUow,
+    settings: AppSettings,
+    token: SessionToken,
 ) -> Response:
     """Operator sign-in."""
-    return await _signin(request, uow, settings, token, True)
+    return await _signin(request, uow, settings, token, True, limited)
 
 
 @router.post("/signout")

@@ -31,10 +31,16 @@ def sign(nonce: str, secret: bytes) -> str:
     return f"{nonce}.{digest}"
 
 
+def tokens_match(supplied: str, expected: str) -> bool:
+    """Constant-time equality of two tokens, whatever characters the caller sent."""
+    # As bytes: compare_digest raises TypeError on non-ASCII str, which a client controls.
+    return hmac.compare_digest(supplied.encode("utf-8"), expected.encode("utf-8"))
+
+
 def is_valid(token: str, secret: bytes) -> bool:
     """Whether ``token`` was signed by us."""
     nonce, _, _ = token.partition(".")
-    return bool(nonce) and hmac.compare_digest(sign(nonce, secret), token)
+    return bool(nonce) and tokens_match(token, sign(nonce, secret))
 
 
 def new_token(secret: bytes) -> str:
@@ -58,8 +64,17 @@ def _cookies(headers: dict[bytes, bytes]) -> dict[str, str]:
 class CsrfMiddleware:
     """Issues the CSRF cookie and rejects unsafe requests that do not echo it."""
 
-    def __init__(self, app: ASGIApp, *, secret: bytes, session_cookie: str, secure: bool) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        secret: bytes,
+        session_cookie: str,
+        secure: bool,
+        exempt_paths: frozenset[str] = frozenset(),
+    ) -> None:
         self.app = app
+        self.exempt_paths = exempt_paths
         self.secret = secret
         self.session_cookie = session_cookie
         self.secure = secure
@@ -74,10 +89,11 @@ class CsrfMiddleware:
         existing_is_ours = is_valid(existing, self.secret)
         token = existing if existing_is_ours else new_token(self.secret)
         scope.setdefault("state", {})["csrf_token"] = token
-        if scope["method"] not in SAFE_METHODS and self._needs_check(headers, cookies):
+        checked = scope["method"] not in SAFE_METHODS and scope["path"] not in self.exempt_paths
+        if checked and self._needs_check(headers, cookies):
             receive, supplied = await self._supplied_token(headers, receive)
             # Only a cookie we signed counts: a cookie planted by a sibling subdomain won't do.
-            if not (existing_is_ours and supplied and hmac.compare_digest(supplied, existing)):
+            if not (existing_is_ours and supplied and tokens_match(supplied, existing)):
                 response = problem_response(
                     status=403,
                     code="csrf_failed",
