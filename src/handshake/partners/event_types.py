@@ -14,6 +14,8 @@ EVENT_TYPE_PATTERN = re.compile(r"^[a-zA-Z0-9_]+(\.[a-zA-Z0-9_]+)+$")
 WEBHOOK_EVENT_TYPES: list[str] = [
     "order.created",
     "order.updated",
+    "order.shipped",
+    "order.refunded",
     "order.cancelled",
     "link.revoked",
     "consent.updated",

@@ -1,0 +1,1 @@
+"""Webhooks: signed deliveries of partner events (Standard Webhooks), retries, replay."""
