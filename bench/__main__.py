@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from typing import Any
 
 from rich.console import Console
 
-from bench import product_read
-from bench.load import detect_load_generator
-from bench.prepare import DEFAULT_SCHEMA, drop_schema, prepare
+from bench import oauth_tokens, product_read
+from bench.load import LoadGenerator, detect_load_generator
+from bench.prepare import DEFAULT_SCHEMA, BenchData, drop_schema, prepare
 from bench.results import write_result
 
 
@@ -27,6 +28,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--keep-data", action="store_true", help="keep the schema afterwards")
     parser.add_argument(
         "--fail-below-target", action="store_true", help="exit 1 when a target is missed"
+    )
+    parser.add_argument(
+        "--only", choices=(product_read.NAME, oauth_tokens.NAME), help="run one benchmark"
     )
     args = parser.parse_args(argv)
     if not (1 <= args.rounds <= 20 and 1 <= args.seconds <= 60 and 1 <= args.connections <= 256):
@@ -47,22 +51,48 @@ def main(argv: list[str] | None = None) -> int:
         f"reading {data.product_id}",
         soft_wrap=True,
     )
+    reports = []
+    try:
+        if args.only in (None, product_read.NAME):
+            reports.append(_product_read(data, load, args, console))
+        if args.only in (None, oauth_tokens.NAME):
+            reports.append(_oauth_tokens(data, args, console))
+    finally:
+        if not args.keep_data:
+            asyncio.run(drop_schema(data.database))
+    passed = all(report["passed"] for report in reports)
+    return 1 if args.fail_below_target and not passed else 0
+
+
+def _product_read(
+    data: BenchData, load: LoadGenerator, args: argparse.Namespace, console: Console
+) -> dict[str, Any]:
     options = product_read.Options(
         rounds=args.rounds,
         seconds=args.seconds,
         warmup_seconds=args.warmup,
         connections=args.connections,
     )
-    try:
-        console.print(f"[bold]{product_read.NAME}[/bold]: real app vs bare FastAPI + asyncpg")
-        report = product_read.run(data, load, options, console)
-    finally:
-        if not args.keep_data:
-            asyncio.run(drop_schema(data.database))
+    console.print(f"[bold]{product_read.NAME}[/bold]: real app vs bare FastAPI + asyncpg")
+    report = product_read.run(data, load, options, console)
     product_read.print_summary(report, console)
-    path = write_result(product_read.NAME, report)
-    console.print(f"report: {path}")
-    return 1 if args.fail_below_target and not report["passed"] else 0
+    console.print(f"report: {write_result(product_read.NAME, report)}")
+    return report
+
+
+def _oauth_tokens(data: BenchData, args: argparse.Namespace, console: Console) -> dict[str, Any]:
+    defaults = oauth_tokens.Options()
+    options = oauth_tokens.Options(
+        rounds=min(args.rounds, defaults.rounds),
+        seconds=min(args.seconds, defaults.seconds),
+        warmup_seconds=min(args.warmup, defaults.warmup_seconds),
+        connections=min(args.connections, defaults.connections),
+    )
+    console.print(f"[bold]{oauth_tokens.NAME}[/bold]: refresh grant and introspection vs bare read")
+    report = oauth_tokens.run(data, options, console)
+    oauth_tokens.print_summary(report, console)
+    console.print(f"report: {write_result(oauth_tokens.NAME, report)}")
+    return report
 
 
 if __name__ == "__main__":

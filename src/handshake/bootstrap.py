@@ -17,7 +17,7 @@ from handshake.kernel.personal_data import PersonalDataRegistry
 from handshake.settings import Settings, get_settings
 
 # Domains in layer order, lowest first; each may ship models, tasks, api, views, cli.
-DOMAINS: tuple[str, ...] = ("accounts", "catalog", "partners")
+DOMAINS: tuple[str, ...] = ("accounts", "catalog", "partners", "webhooks", "linking")
 PLATFORM_MODELS: tuple[str, ...] = ("handshake.jobs.models",)
 
 
@@ -68,7 +68,10 @@ def _wire_domains(container: Container) -> None:
                 raise
             continue
         wiring.register(
-            jobs=container.jobs, bus=container.bus, personal_data=container.personal_data
+            jobs=container.jobs,
+            bus=container.bus,
+            personal_data=container.personal_data,
+            settings=container.settings,
         )
 
 

@@ -124,6 +124,135 @@ class CatalogSettings(BaseModel):
     )
 
 
+class LinkingSettings(BaseModel):
+    """The OAuth 2.0 authorization server behind account linking."""
+
+    access_token_seconds: int = Field(
+        default=3600, ge=60, le=3600, description="Access token lifetime (at most one hour)."
+    )
+    refresh_token_days: int = Field(
+        default=30, ge=1, le=365, description="Refresh token lifetime; each use rotates it."
+    )
+    authorization_code_seconds: int = Field(
+        default=60, ge=5, le=60, description="Authorization code lifetime (at most 60 s)."
+    )
+    grant_days: int = Field(
+        default=365,
+        ge=1,
+        le=3650,
+        description="How long a link lasts before the shopper re-consents.",
+    )
+    allow_insecure_transport: bool | None = Field(
+        default=None,
+        description="Serve OAuth over plain HTTP; None: only in development and test.",
+    )
+    last_used_resolution_seconds: int = Field(
+        default=60, ge=1, description="A link's 'last used' time is written at most this often."
+    )
+
+
+class RateLimitSettings(BaseModel):
+    """Request rate limits of the HTTP layer (GCRA: a steady rate per minute plus a burst)."""
+
+    enabled: bool = True
+    # A secret because the URL may carry a password; it also keeps it out of `config show`.
+    redis_url: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Redis shared by every API process (redis://…); unset keeps counters in-process,"
+            " which is only right for a single process (the embedded default)."
+        ),
+    )
+    key_prefix: str = Field(default="handshake:rl:", min_length=1, max_length=64)
+    redis_timeout_seconds: float = Field(default=0.5, gt=0, le=10)
+    max_tracked_keys: int = Field(
+        default=100_000,
+        ge=1,
+        le=10_000_000,
+        description="Most clients tracked in-process; the least recently active go first.",
+    )
+    # Per client address. A person mistyping a password needs a handful of quick tries, and
+    # offices share one address; credential stuffing from one address is capped at ~10/min
+    # (the per-account lockout separately stops guessing one account's password).
+    sign_in_per_minute: int = Field(default=10, ge=1, le=100_000)
+    sign_in_burst: int = Field(default=5, ge=1, le=100_000)
+    # Per OAuth client and address. A partner backend exchanges codes and refreshes tokens for
+    # all its linked shoppers from a few egress addresses, so this is much higher; client
+    # secrets and codes carry 256 random bits, so the limit guards load, not guessing.
+    token_per_minute: int = Field(default=300, ge=1, le=100_000)
+    token_burst: int = Field(default=60, ge=1, le=100_000)
+
+
+# Standard Webhooks' example schedule after the immediate first try: 5 s, 5 min, 30 min, 2 h,
+# 5 h, 10 h, 14 h, 20 h, 24 h.
+STANDARD_WEBHOOKS_RETRIES: tuple[float, ...] = (
+    5,
+    300,
+    1800,
+    7200,
+    18000,
+    36000,
+    50400,
+    72000,
+    86400,
+)
+
+
+class WebhookSettings(BaseModel):
+    """Signed deliveries of partner events (Standard Webhooks)."""
+
+    retry_schedule_seconds: list[float] = Field(
+        default_factory=lambda: list(STANDARD_WEBHOOKS_RETRIES),
+        max_length=50,
+        description=(
+            "Seconds to wait before each retry; the first try is immediate, so a delivery gets"
+            " one try more than there are entries and is dead-lettered after the last. Tests"
+            " shorten it."
+        ),
+    )
+    retry_jitter: float = Field(
+        default=0.1,
+        ge=0,
+        le=0.5,
+        description="Each wait is spread by up to this fraction either way (0 disables jitter).",
+    )
+    timeout_seconds: float = Field(
+        default=15.0, gt=0, le=60, description="Whole-request limit of one delivery attempt."
+    )
+    max_retry_after_seconds: int = Field(
+        default=86400,
+        ge=0,
+        description="Longest Retry-After (429/502/503/504) honoured; longer waits are capped.",
+    )
+    max_response_body_bytes: int = Field(
+        default=2048, ge=0, le=65536, description="Bytes of each response body kept in the log."
+    )
+    replay_max_events: int = Field(
+        default=1000, ge=1, le=100_000, description="Most events one range replay may queue."
+    )
+    log_retention_days: int = Field(
+        default=30,
+        ge=1,
+        le=3650,
+        description="Events and their delivery log older than this are removed by `purge`.",
+    )
+    allow_private_targets: bool | None = Field(
+        default=None,
+        description=(
+            "Deliver to loopback, private and link-local addresses. None: only in the"
+            " development and test environments (SSRF protection everywhere else)."
+        ),
+    )
+    user_agent: str = Field(default="handshake-webhooks/1", min_length=1, max_length=200)
+
+    @field_validator("retry_schedule_seconds")
+    @classmethod
+    def _non_negative(cls, value: list[float]) -> list[float]:
+        if any(delay < 0 for delay in value):
+            raise ValueError("retry delays must not be negative")
+        return value
+
+
 class LogSettings(BaseModel):
     """Structured logging."""
 
@@ -148,6 +277,9 @@ class Settings(BaseSettings):
     security: SecuritySettings = Field(default_factory=SecuritySettings)
     jobs: JobSettings = Field(default_factory=JobSettings)
     catalog: CatalogSettings = Field(default_factory=CatalogSettings)
+    webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
+    linking: LinkingSettings = Field(default_factory=LinkingSettings)
+    rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
     log: LogSettings = Field(default_factory=LogSettings)
 
     @property

@@ -6,6 +6,7 @@ the result writer leaves a JSON report with the fields a reader needs.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import AsyncIterator
@@ -16,6 +17,7 @@ import pytest
 from bench.bare_app import asyncpg_dsn, create_bare_app
 from bench.load import parse_wrk_output
 from bench.results import machine_info, median, write_result
+from bench.token_bare_app import create_token_bare_app
 from sqlalchemy import text
 
 from handshake.db.engine import create_engine
@@ -109,3 +111,44 @@ def test_result_writer_leaves_a_readable_json_report(tmp_path: Path) -> None:
     loaded = json.loads(path.read_text())
     assert loaded["median_requests_per_second"] == {"real": 2.0, "bare": 4.0}
     assert loaded["machine"]["cpu_count"] == os.cpu_count()
+
+
+@pytest.fixture
+async def token_table() -> AsyncIterator[str]:
+    url = postgres_url_or_skip()
+    engine = create_engine(DatabaseSettings(url=url), null_pool=True)
+    digest = hashlib.sha256(b"hsat_known").hexdigest()
+    async with engine.begin() as connection:
+        await connection.execute(text(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE'))
+        await connection.execute(text(f'CREATE SCHEMA "{SCHEMA}"'))
+        await connection.execute(
+            text(
+                f'CREATE TABLE "{SCHEMA}".oauth_tokens (id varchar(32) PRIMARY KEY, '
+                "access_hash varchar(64) UNIQUE, client_id varchar(32), scope text, "
+                "expires_at timestamptz, revoked_at timestamptz)"
+            )
+        )
+        await connection.execute(
+            text(
+                f'INSERT INTO "{SCHEMA}".oauth_tokens VALUES '
+                f"('tok_1', '{digest}', 'cli_1', 'profile', now(), NULL)"
+            )
+        )
+    try:
+        yield url
+    finally:
+        async with engine.begin() as connection:
+            await connection.execute(text(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE'))
+        await engine.dispose()
+
+
+async def test_token_bare_app_reads_the_token_by_its_digest(token_table: str) -> None:
+    app = create_token_bare_app(dsn=asyncpg_dsn(token_table), schema=SCHEMA)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            found = await client.post("/read", data={"token": "hsat_known"})
+            missing = await client.post("/read", data={"token": "hsat_other"})
+    assert found.status_code == 200
+    assert found.json() == {"id": "tok_1", "client_id": "cli_1", "scope": "profile"}
+    assert missing.status_code == 404

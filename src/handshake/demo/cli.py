@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Annotated
+from urllib.parse import urlencode
 
 import typer
 from rich.console import Console
@@ -13,6 +15,7 @@ from handshake.demo.loader import load_demo
 from handshake.demo.people import OPERATOR, SHOPPERS
 from handshake.demo.report import DemoReport
 from handshake.kernel.errors import DomainError
+from handshake.linking.secrets_format import s256_challenge
 from handshake.web.runtime import AppServices, CliRuntime
 
 app = typer.Typer(help="Demo data: catalog, warehouses, shoppers, operator, partners.")
@@ -23,6 +26,8 @@ PAGES = (
     ("/api/v1/products", "catalog API (JSON; ?lang=fr)"),
     ("/signin", "sign in as a demo shopper"),
     ("/account", "the shopper's account, addresses, cards"),
+    ("/account/links", "linked apps: the shopper's consent center"),
+    ("/.well-known/oauth-authorization-server", "OAuth server metadata (account linking)"),
     ("/docs", "OpenAPI: shopper, operator and partner APIs"),
 )
 NOT_SHOWN = "[dim](shown when first loaded)[/dim]"
@@ -92,4 +97,37 @@ def print_report(report: DemoReport, base_url: str) -> None:
             console.print(
                 f"    webhook       {p.webhook_url}  secret {p.webhook_secret}", soft_wrap=True
             )
+    _print_linking_try(report, base_url)
     console.print("[dim]Secrets are printed only because this is demo data.[/dim]")
+
+
+def _print_linking_try(report: DemoReport, base_url: str) -> None:
+    """A ready authorization request for the first partner, to try account linking by hand."""
+    partner = next((p for p in report.partners if p.client_secret), None)
+    if partner is None:
+        return
+    verifier = secrets.token_urlsafe(48)
+    query = urlencode(
+        {
+            "response_type": "code",
+            "client_id": partner.client_id,
+            "redirect_uri": partner.redirect_uri,
+            "scope": " ".join(partner.scopes),
+            "state": "demo",
+            "code_challenge": s256_challenge(verifier),
+            "code_challenge_method": "S256",
+        }
+    )
+    console.print(f"\n[bold]Try account linking as {partner.name}[/bold]")
+    console.print(f"  1. open  {base_url}/oauth/authorize?{query}", soft_wrap=True)
+    console.print(
+        "  2. allow, then copy `code` from the address bar of the redirect "
+        "(the partner app itself is not running yet)",
+        soft_wrap=True,
+    )
+    console.print(
+        f"  3. curl -u {partner.client_id}:{partner.client_secret} "
+        f"-d grant_type=authorization_code -d code=CODE -d redirect_uri={partner.redirect_uri} "
+        f"-d code_verifier={verifier} {base_url}/oauth/token",
+        soft_wrap=True,
+    )

@@ -22,13 +22,19 @@ from handshake.jobs import service as jobs_service
 from handshake.jobs.metrics import JOB_QUEUE_DEPTH
 from handshake.jobs.worker import Worker
 from handshake.settings import Settings, get_settings
+from handshake.web.client_address import trusted_networks
 from handshake.web.csrf import CsrfMiddleware
 from handshake.web.middleware import RequestContextMiddleware
 from handshake.web.problems import install_problem_handlers, problem_response
 from handshake.web.templating import WEB_PACKAGE, Templates, package_dir, templates_of
+from handshake.web.throttling import build_rate_limiter
 
 ROUTER_MODULES = ("api", "views")
 DEMO_PACKAGE = "handshake.demo"
+
+# Called server to server by OAuth clients, which authenticate with client credentials in the
+# body and never with the shopper's cookies: there is no ambient credential to forge.
+CSRF_EXEMPT_PATHS = frozenset({"/oauth/token", "/oauth/revoke", "/oauth/introspect"})
 
 
 def _include_domain_routers(app: FastAPI) -> None:
@@ -107,6 +113,8 @@ def create_app(
     settings.check_startup()
     configure_logging(settings)
     services = container or build_container(settings)
+    trusted_networks(tuple(settings.http.trusted_proxies))  # a typo fails start-up, not requests
+    rate_limiter = build_rate_limiter(settings.rate_limit)
     embedded_worker = settings.jobs.embedded_worker if run_worker is None else run_worker
 
     @asynccontextmanager
@@ -124,6 +132,7 @@ def create_app(
             stop.set()
             if task is not None:
                 await task
+            await rate_limiter.aclose()
             if container is None:
                 await services.dispose()
 
@@ -136,6 +145,7 @@ def create_app(
     app.state.services = services
     app.state.settings = settings
     app.state.templates = Templates(domain_packages())
+    app.state.rate_limiter = rate_limiter  # one per app, closed by the lifespan
     install_problem_handlers(app)
     _add_platform_routes(app)
     _add_site_routes(app)
@@ -146,6 +156,7 @@ def create_app(
         secret=settings.security.secret_key.get_secret_value().encode(),
         session_cookie=settings.security.session_cookie,
         secure=settings.cookie_secure,
+        exempt_paths=CSRF_EXEMPT_PATHS,
     )
     app.add_middleware(RequestContextMiddleware)
     return app

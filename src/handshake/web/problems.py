@@ -87,6 +87,9 @@ async def domain_error_handler(request: Request, exc: Exception) -> Response:
     if status == 401:
         challenge = exc.challenge if isinstance(exc, Unauthenticated) else None
         headers["WWW-Authenticate"] = challenge or 'Bearer realm="handshake"'
+    elif status == 403 and isinstance(getattr(exc, "challenge", None), str):
+        # RFC 6750 §3.1: a bearer token lacking a scope is told so in the challenge too.
+        headers["WWW-Authenticate"] = exc.challenge  # type: ignore[attr-defined]
     return problem_response(
         status=status,
         code=exc.code,

@@ -1,0 +1,1 @@
+"""Account linking: the OAuth 2.0 authorization server, consent, grants and receipts."""

@@ -1,0 +1,87 @@
+"""FastAPI dependencies for routes that partners call with an access token.
+
+``require_scopes("offers")`` authenticates the bearer token against the database (no cache:
+an unlink or a suspension is honoured by the next call) and refuses a token that lacks a scope
+with 403 ``insufficient_scope``, before the route does anything. Only an admitted call counts
+as a use of the link (its "last used" time).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from handshake.linking import service
+from handshake.linking.errors import InsufficientScope, InvalidAccessToken, ShopperTokenRequired
+from handshake.linking.service import LinkingPolicy, PartnerAccess
+from handshake.web.deps import app_services
+
+partner_bearer = HTTPBearer(
+    scheme_name="PartnerAccessToken",
+    description="An OAuth access token issued by /oauth/token (`Authorization: Bearer hsat_…`).",
+    auto_error=False,
+)
+
+
+def linking_policy(request: Request) -> LinkingPolicy:
+    """The app's linking policy, built once per application."""
+    policy = getattr(request.app.state, "linking_policy", None)
+    if policy is None:
+        policy = LinkingPolicy.from_settings(app_services(request).settings)
+        request.app.state.linking_policy = policy
+    return policy
+
+
+Policy = Annotated[LinkingPolicy, Depends(linking_policy)]
+
+
+async def partner_access(
+    request: Request,
+    policy: Policy,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(partner_bearer)],
+) -> PartnerAccess:
+    """The access of the bearer token; 401 ``invalid_token`` without a live one."""
+    if bearer is None:
+        raise InvalidAccessToken("Send an access token: Authorization: Bearer <token>.")
+    return await service.authenticate_access_token(
+        uow=app_services(request).read_uow(), policy=policy, token=bearer.credentials
+    )
+
+
+class ScopeRequirement:
+    """A dependency that demands scopes (and, by default, a linked shopper) of the token."""
+
+    def __init__(self, *scopes: str, shopper: bool = True) -> None:
+        self.scopes = scopes
+        self.shopper = shopper
+
+    async def __call__(
+        self,
+        request: Request,
+        policy: Policy,
+        access: Annotated[PartnerAccess, Depends(partner_access)],
+    ) -> PartnerAccess:
+        """The access, if it carries every required scope (the link's use is then recorded)."""
+        missing = [scope for scope in self.scopes if scope not in access.scopes]
+        if missing:
+            raise InsufficientScope(
+                f"This call needs the scope(s) {' '.join(missing)}, which the token lacks.",
+                extra={"required_scopes": list(self.scopes), "missing_scopes": missing},
+            )
+        if self.shopper and not access.has_shopper:
+            raise ShopperTokenRequired(
+                "This call acts for a shopper: use a token from the shopper's link, not "
+                "client credentials."
+            )
+        if access.touch_due and access.grant_id is not None:
+            await service.touch_link(
+                uow=app_services(request).uow(), policy=policy, grant_id=access.grant_id
+            )
+        return access
+
+
+def require_scopes(*scopes: str, shopper: bool = True) -> ScopeRequirement:
+    """A dependency demanding ``scopes`` (for ``Annotated[PartnerAccess, Depends(...)]``)."""
+    return ScopeRequirement(*scopes, shopper=shopper)
