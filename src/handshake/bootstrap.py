@@ -17,7 +17,15 @@ from handshake.kernel.personal_data import PersonalDataRegistry
 from handshake.settings import Settings, get_settings
 
 # Domains in layer order, lowest first; each may ship models, tasks, api, views, cli.
-DOMAINS: tuple[str, ...] = ("accounts", "catalog", "partners", "webhooks", "linking")
+DOMAINS: tuple[str, ...] = (
+    "accounts",
+    "catalog",
+    "partners",
+    "webhooks",
+    "linking",
+    "offers",
+    "attribution",
+)
 PLATFORM_MODELS: tuple[str, ...] = ("handshake.jobs.models",)
 
 

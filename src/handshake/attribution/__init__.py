@@ -1,0 +1,1 @@
+"""Attribution: ad events from partner apps, and (later) orders and revenue per channel."""

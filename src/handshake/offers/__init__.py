@@ -1,0 +1,1 @@
+"""Offers: live personalised offers for partner apps and signed offer tokens."""
