@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.engine import CursorResult
 
 from handshake.db.uow import Repository
@@ -177,6 +177,23 @@ class LinkingRepository(Repository):
     async def revoke_tokens_of_grant(self, grant_id: str, *, at: datetime, reason: str) -> int:
         """Revoke every live token of a grant."""
         return await self._revoke_where(OAuthToken.grant_id == grant_id, at=at, reason=reason)
+
+    async def purge_codes(self, *, expired_before: datetime) -> int:
+        """Delete authorization codes that expired before the cutoff."""
+        result = await self.session.execute(
+            delete(AuthorizationCode).where(AuthorizationCode.expires_at < expired_before)
+        )
+        return result.rowcount if isinstance(result, CursorResult) else 0
+
+    async def purge_tokens(self, *, dead_before: datetime) -> int:
+        """Delete issuances that can no longer be used since before the cutoff."""
+        dead = or_(
+            OAuthToken.revoked_at < dead_before,
+            OAuthToken.refresh_expires_at < dead_before,
+            (OAuthToken.refresh_hash.is_(None)) & (OAuthToken.expires_at < dead_before),
+        )
+        result = await self.session.execute(delete(OAuthToken).where(dead))
+        return result.rowcount if isinstance(result, CursorResult) else 0
 
     async def _revoke_where(self, condition: object, *, at: datetime, reason: str) -> int:
         result = await self.session.execute(

@@ -8,6 +8,7 @@ introspection and revocation endpoints through aioauth inside one unit of work e
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from http import HTTPStatus
 from typing import Any
 
@@ -37,6 +38,7 @@ from handshake.linking.links import unlink as unlink
 from handshake.linking.oauth_server import LinkingAuthorizationServer
 from handshake.linking.oauth_storage import LinkingStorage
 from handshake.linking.policy import LinkingPolicy as LinkingPolicy
+from handshake.linking.repository import LinkingRepository
 from handshake.linking.token_ledger import PartnerAccess as PartnerAccess
 from handshake.linking.token_ledger import TokenLedger
 from handshake.partners.kinds import PartnerKind
@@ -96,6 +98,31 @@ async def authenticate_access_token(
 async def touch_link(*, uow: UnitOfWork, policy: LinkingPolicy, grant_id: str) -> None:
     """Record that a partner used the link now."""
     await TokenLedger(uow, policy).touch(grant_id)
+
+
+@dataclass(frozen=True)
+class PurgedCredentials:
+    """How many dead codes and tokens a purge removed."""
+
+    codes: int
+    tokens: int
+
+
+async def purge_dead_credentials(*, uow: UnitOfWork, older_than: timedelta) -> PurgedCredentials:
+    """Delete codes and tokens unusable for longer than ``older_than`` (links and history stay).
+
+    Rows are kept a while after death on purpose: a replayed code or rotated refresh token is
+    only recognised (and its family revoked) while its row exists.
+    """
+    cutoff = clock.now() - older_than
+    async with uow:
+        repo = uow.repo(LinkingRepository)
+        purged = PurgedCredentials(
+            codes=await repo.purge_codes(expired_before=cutoff),
+            tokens=await repo.purge_tokens(dead_before=cutoff),
+        )
+        await uow.commit()
+    return purged
 
 
 def server_metadata(policy: LinkingPolicy) -> dict[str, Any]:
