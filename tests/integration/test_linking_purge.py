@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx
+from sqlalchemy import text
 
 from handshake.bootstrap import Container
 from handshake.kernel import clock
@@ -51,3 +52,27 @@ async def test_purge_removes_only_credentials_dead_for_longer_than_the_cutoff(
         assert await row_count(container, "link_events") == 1
         probe = await client.get("/partner/v1/shopper", headers=bearer(live["access_token"]))
         assert probe.status_code == 401
+
+
+async def test_token_lifetimes_count_from_the_issue_instant(
+    client: httpx.AsyncClient, container: Container
+) -> None:
+    # Regression: issued_at came from the row's insert default, a little after the instant
+    # the expiries were computed from, so introspection's exp - iat was one second short.
+    app = await register_app(container)
+    await signed_in_shopper(client, container)
+    await link_tokens(client, app)
+    async with container.engine.connect() as connection:
+        row = (
+            await connection.execute(
+                text("SELECT issued_at, expires_at, refresh_expires_at FROM oauth_tokens")
+            )
+        ).one()
+    issued, expires, refresh_expires = (_aware(value) for value in row)
+    assert expires - issued == timedelta(hours=1)
+    assert refresh_expires - issued == timedelta(days=30)
+
+
+def _aware(value: datetime | str) -> datetime:
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -193,6 +193,8 @@ class LinkingStorage(BaseStorage):
             shopper_id=grant.shopper_id if grant else None,
             code_hash=_origin_code(request),
             scope=scope,
+            # Expiries count from the same instant, so introspection's exp - iat is exact.
+            issued_at=now,
             expires_at=now + self.policy.access_token_lifetime,
         )
         plain_access = secrets_format.new_access_token()
