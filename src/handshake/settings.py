@@ -183,6 +183,50 @@ class RateLimitSettings(BaseModel):
     token_burst: int = Field(default=60, ge=1, le=100_000)
 
 
+class OfferSettings(BaseModel):
+    """Live offers for partners and the signed offer tokens behind in-app checkout."""
+
+    token_ttl_seconds: int = Field(
+        default=600,
+        ge=30,
+        le=900,
+        description="Lifetime of a signed offer token (at most 15 minutes).",
+    )
+    cache_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        le=1.0,
+        description=(
+            "How long a process may reuse what an offer needs (variant, prices, stock, the"
+            " shopper's membership, address and cards); at most 1 s, 0 disables. Changes made"
+            " through this process show at once."
+        ),
+    )
+    cache_entries: int = Field(
+        default=10_000, ge=1, le=1_000_000, description="Most variants or shoppers cached."
+    )
+    default_country: str = Field(
+        default="FR",
+        pattern=r"^[A-Z]{2}$",
+        description="Country of the generic delivery estimate when the caller gives none.",
+    )
+    activity_interval_seconds: int = Field(
+        default=60,
+        ge=1,
+        le=86400,
+        description="An 'offer viewed' entry is added to a link's history at most this often.",
+    )
+    keyring_refresh_seconds: int = Field(
+        default=60,
+        ge=1,
+        le=3600,
+        description=(
+            "How long a process reuses the signing keys it loaded; a key rotated by another"
+            " process signs here after at most this long."
+        ),
+    )
+
+
 # Standard Webhooks' example schedule after the immediate first try: 5 s, 5 min, 30 min, 2 h,
 # 5 h, 10 h, 14 h, 20 h, 24 h.
 STANDARD_WEBHOOKS_RETRIES: tuple[float, ...] = (
@@ -253,6 +297,26 @@ class WebhookSettings(BaseModel):
         return value
 
 
+class AttributionSettings(BaseModel):
+    """Ad events reported by partner apps (``POST /partner/v1/events``)."""
+
+    max_batch_events: int = Field(
+        default=500, ge=1, le=1000, description="Most events in one batch (more: 422)."
+    )
+    max_future_seconds: int = Field(
+        default=300,
+        ge=0,
+        le=86400,
+        description="How far ahead of the server clock an event's occurred_at may be (skew).",
+    )
+    max_age_days: int = Field(
+        default=7,
+        ge=1,
+        le=90,
+        description="Events that occurred longer ago than this are rejected (late batches).",
+    )
+
+
 class LogSettings(BaseModel):
     """Structured logging."""
 
@@ -279,7 +343,9 @@ class Settings(BaseSettings):
     catalog: CatalogSettings = Field(default_factory=CatalogSettings)
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
     linking: LinkingSettings = Field(default_factory=LinkingSettings)
+    offers: OfferSettings = Field(default_factory=OfferSettings)
     rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
+    attribution: AttributionSettings = Field(default_factory=AttributionSettings)
     log: LogSettings = Field(default_factory=LogSettings)
 
     @property

@@ -4,6 +4,9 @@
 an unlink or a suspension is honoured by the next call) and refuses a token that lacks a scope
 with 403 ``insufficient_scope``, before the route does anything. Only an admitted call counts
 as a use of the link (its "last used" time).
+
+``require_scopes_cached(...)`` is the same check for hot read endpoints (offers): a token's
+access may be reused from an in-process cache for at most one second (``access_cache``).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from handshake.linking import service
+from handshake.linking import access_cache, secrets_format, service
 from handshake.linking.errors import InsufficientScope, InvalidAccessToken, ShopperTokenRequired
 from handshake.linking.service import LinkingPolicy, PartnerAccess
 from handshake.web.deps import app_services
@@ -79,9 +82,64 @@ class ScopeRequirement:
             await service.touch_link(
                 uow=app_services(request).uow(), policy=policy, grant_id=access.grant_id
             )
+            self.touched(request, access)
         return access
+
+    def touched(self, request: Request, access: PartnerAccess) -> None:
+        """Hook called once the link's use was recorded."""
 
 
 def require_scopes(*scopes: str, shopper: bool = True) -> ScopeRequirement:
     """A dependency demanding ``scopes`` (for ``Annotated[PartnerAccess, Depends(...)]``)."""
     return ScopeRequirement(*scopes, shopper=shopper)
+
+
+def app_access_cache(request: Request) -> access_cache.AccessCache:
+    """The application's access cache (one per application, subscribed to its bus)."""
+    cache: access_cache.AccessCache | None = getattr(request.app.state, "access_cache", None)
+    if cache is None:
+        cache = access_cache.cache_for(app_services(request).read_uow().bus)
+        request.app.state.access_cache = cache
+    return cache
+
+
+async def cached_partner_access(
+    request: Request,
+    policy: Policy,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(partner_bearer)],
+) -> PartnerAccess:
+    """As :func:`partner_access`, reusing an admitted answer for at most one second."""
+    if bearer is None:
+        raise InvalidAccessToken("Send an access token: Authorization: Bearer <token>.")
+    cache = app_access_cache(request)
+    digest = secrets_format.digest(bearer.credentials)
+    access = cache.get(digest)
+    if access is None:
+        generation = cache.generation
+        access = await service.authenticate_access_token(
+            uow=app_services(request).read_uow(), policy=policy, token=bearer.credentials
+        )
+        cache.put(digest, access, generation=generation)
+    return access
+
+
+class CachedScopeRequirement(ScopeRequirement):
+    """A :class:`ScopeRequirement` whose token check may come from the one-second cache."""
+
+    async def __call__(
+        self,
+        request: Request,
+        policy: Policy,
+        access: Annotated[PartnerAccess, Depends(cached_partner_access)],
+    ) -> PartnerAccess:
+        """The access, if it carries every required scope (the link's use is then recorded)."""
+        return await super().__call__(request, policy, access)
+
+    def touched(self, request: Request, access: PartnerAccess) -> None:
+        """Cached copies of the access stop asking for another "last used" write."""
+        app_access_cache(request).mark_touched(access.token_id)
+
+
+def require_scopes_cached(*scopes: str, shopper: bool = True) -> CachedScopeRequirement:
+    """As :func:`require_scopes`, for hot read endpoints: revocations show within one second."""
+    return CachedScopeRequirement(*scopes, shopper=shopper)
