@@ -10,6 +10,7 @@ from typing import Any
 from rich.console import Console
 
 from bench import oauth_tokens, product_read
+from bench import offers as offers_bench
 from bench.load import LoadGenerator, detect_load_generator
 from bench.prepare import DEFAULT_SCHEMA, BenchData, drop_schema, prepare
 from bench.results import write_result
@@ -30,7 +31,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--fail-below-target", action="store_true", help="exit 1 when a target is missed"
     )
     parser.add_argument(
-        "--only", choices=(product_read.NAME, oauth_tokens.NAME), help="run one benchmark"
+        "--only",
+        choices=(product_read.NAME, oauth_tokens.NAME, offers_bench.NAME),
+        help="run one benchmark",
     )
     args = parser.parse_args(argv)
     if not (1 <= args.rounds <= 20 and 1 <= args.seconds <= 60 and 1 <= args.connections <= 256):
@@ -57,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
             reports.append(_product_read(data, load, args, console))
         if args.only in (None, oauth_tokens.NAME):
             reports.append(_oauth_tokens(data, args, console))
+        if args.only in (None, offers_bench.NAME):
+            reports.append(_offers(data, load, args, console))
     finally:
         if not args.keep_data:
             asyncio.run(drop_schema(data.database))
@@ -92,6 +97,23 @@ def _oauth_tokens(data: BenchData, args: argparse.Namespace, console: Console) -
     report = oauth_tokens.run(data, options, console)
     oauth_tokens.print_summary(report, console)
     console.print(f"report: {write_result(oauth_tokens.NAME, report)}")
+    return report
+
+
+def _offers(
+    data: BenchData, load: LoadGenerator, args: argparse.Namespace, console: Console
+) -> dict[str, Any]:
+    defaults = offers_bench.Options()
+    options = offers_bench.Options(
+        rounds=min(args.rounds, defaults.rounds),
+        seconds=args.seconds,
+        warmup_seconds=args.warmup,
+        connections=args.connections,
+    )
+    console.print(f"[bold]{offers_bench.NAME}[/bold]: linked offer vs bare FastAPI + asyncpg read")
+    report = offers_bench.run(data, load, options, console)
+    offers_bench.print_summary(report, console)
+    console.print(f"report: {write_result(offers_bench.NAME, report)}")
     return report
 
 

@@ -36,7 +36,14 @@ class LoadGenerator(Protocol):
     name: str
     version: str
 
-    def run(self, url: str, *, seconds: float, connections: int) -> LoadResult:
+    def run(
+        self,
+        url: str,
+        *,
+        seconds: float,
+        connections: int,
+        headers: dict[str, str] | None = None,
+    ) -> LoadResult:
         """Measure ``url`` for ``seconds`` with ``connections`` concurrent keep-alive clients."""
         ...
 
@@ -52,7 +59,14 @@ class WrkLoad:
         match = re.search(r"wrk\s+(\S+)", probe.stdout + probe.stderr)
         self.version = match.group(1) if match else "unknown"
 
-    def run(self, url: str, *, seconds: float, connections: int) -> LoadResult:
+    def run(
+        self,
+        url: str,
+        *,
+        seconds: float,
+        connections: int,
+        headers: dict[str, str] | None = None,
+    ) -> LoadResult:
         """Run wrk once and parse its summary."""
         duration = max(1, round(seconds))
         command = [
@@ -63,8 +77,10 @@ class WrkLoad:
             "--timeout",
             "5s",
             "--latency",
-            url,
         ]
+        for name, value in (headers or {}).items():
+            command += ["-H", f"{name}: {value}"]
+        command.append(url)
         done = subprocess.run(
             command, capture_output=True, text=True, check=True, timeout=duration + 30
         )
@@ -114,13 +130,27 @@ class PythonLoad:
     name = "python-httpx"
     version = httpx.__version__
 
-    def run(self, url: str, *, seconds: float, connections: int) -> LoadResult:
+    def run(
+        self,
+        url: str,
+        *,
+        seconds: float,
+        connections: int,
+        headers: dict[str, str] | None = None,
+    ) -> LoadResult:
         """Run the client once (bounded by time and by ``MAX_PYTHON_REQUESTS``)."""
-        return asyncio.run(python_load(url, seconds=seconds, connections=connections))
+        return asyncio.run(
+            python_load(url, seconds=seconds, connections=connections, headers=headers)
+        )
 
 
 async def python_load(
-    url: str, *, seconds: float, connections: int, max_requests: int = MAX_PYTHON_REQUESTS
+    url: str,
+    *,
+    seconds: float,
+    connections: int,
+    max_requests: int = MAX_PYTHON_REQUESTS,
+    headers: dict[str, str] | None = None,
 ) -> LoadResult:
     """Measure ``url`` with fixed concurrency until ``seconds`` pass or ``max_requests`` ran."""
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
@@ -133,7 +163,7 @@ async def python_load(
         while time.perf_counter() < deadline and counts["ok"] + counts["errors"] < max_requests:
             sent = time.perf_counter()
             try:
-                response = await client.get(url)
+                response = await client.get(url, headers=headers)
                 ok = response.status_code < 400
             except httpx.HTTPError:
                 ok = False
