@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from handshake.accounts import service
 from handshake.accounts.deps import CurrentOperator
@@ -17,8 +17,9 @@ from handshake.accounts.schemas import (
 )
 from handshake.kernel import clock
 from handshake.web.deps import ReadUow, WriteUow
+from handshake.web.routing import DomainRouter
 
-router = APIRouter(prefix="/api/v1/admin", tags=["accounts"])
+router = DomainRouter(prefix="/api/v1/admin", tags=["accounts"])
 PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 
 

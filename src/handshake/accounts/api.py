@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from handshake.accounts import admin_api, auth_api, me_api
+from handshake.web.routing import DomainRouter
 
-router = APIRouter()
+router = DomainRouter()
 router.include_router(auth_api.router)
 router.include_router(me_api.router)
 router.include_router(admin_api.router)

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import Depends, Request, Response
 
 from handshake.accounts import service
 from handshake.accounts.deps import SessionToken
 from handshake.accounts.schemas import SessionOut, SignInIn, SignUpIn
 from handshake.accounts.session_cookie import clear_session_cookie, set_session_cookie
 from handshake.web.deps import AppSettings, WriteUow
+from handshake.web.routing import DomainRouter
 from handshake.web.throttling import rate_limited
 
-router = APIRouter(tags=["accounts"])
+router = DomainRouter(tags=["accounts"])
 PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 # Per client address, checked before the handler touches the database; complements the
 # per-account lockout (which stops guessing one password from many addresses).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from handshake.accounts import service
 from handshake.accounts.deps import CurrentShopper
@@ -21,8 +21,9 @@ from handshake.accounts.schemas import (
 from handshake.accounts.session_cookie import clear_session_cookie
 from handshake.kernel import clock
 from handshake.web.deps import AppSettings, ReadUow, WriteUow, app_services
+from handshake.web.routing import DomainRouter
 
-router = APIRouter(prefix="/api/v1/me", tags=["accounts"])
+router = DomainRouter(prefix="/api/v1/me", tags=["accounts"])
 PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 AUTH: dict[int | str, dict[str, Any]] = {
     401: {"description": "Not signed in", **PROBLEM},

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from handshake.accounts import service
@@ -18,10 +18,11 @@ from handshake.accounts.session_cookie import clear_session_cookie, set_session_
 from handshake.kernel import clock
 from handshake.kernel.errors import DomainError, InvalidInput, RateLimited
 from handshake.web.deps import AppSettings, ReadUow, WriteUow
+from handshake.web.routing import DomainRouter
 from handshake.web.templating import templates_of
 from handshake.web.throttling import rate_limit_check, throttled_message
 
-router = APIRouter(include_in_schema=False)
+router = DomainRouter(include_in_schema=False)
 # Per client address, counted before any database work; the page explains the refusal.
 SignInLimit = Annotated[RateLimited | None, Depends(rate_limit_check("sign_in"))]
 LOCKED_MESSAGE = "Too many failed sign-in attempts. Try again after %(time)s UTC."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from handshake.accounts.deps import CurrentOperator
 from handshake.catalog import service
@@ -34,8 +34,9 @@ from handshake.catalog.schemas import (
 )
 from handshake.kernel.money import Money
 from handshake.web.deps import AppSettings, ReadUow, WriteUow
+from handshake.web.routing import DomainRouter
 
-router = APIRouter(prefix="/api/v1/admin/catalog", tags=["catalog"])
+router = DomainRouter(prefix="/api/v1/admin/catalog", tags=["catalog"])
 PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 AUTH: dict[int | str, dict[str, Any]] = {
     401: {"description": "No valid operator credentials", **PROBLEM},

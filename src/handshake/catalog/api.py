@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from handshake.catalog import admin_api, public_api
+from handshake.web.routing import DomainRouter
 
-router = APIRouter()
+router = DomainRouter()
 router.include_router(public_api.router)
 router.include_router(admin_api.router)

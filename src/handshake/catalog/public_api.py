@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from handshake.catalog import read_cache, service
 from handshake.catalog.browsing import Availability, ProductView, VariantView
@@ -27,8 +27,9 @@ from handshake.catalog.schemas import (
 )
 from handshake.kernel.money import Money
 from handshake.web.deps import AppSettings, ReadUow
+from handshake.web.routing import DomainRouter
 
-router = APIRouter(prefix="/api/v1", tags=["catalog"])
+router = DomainRouter(prefix="/api/v1", tags=["catalog"])
 PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"description": "Not found (or archived)", **PROBLEM}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import Depends, Request, Response
 
 from handshake.accounts.deps import CurrentShopper
 from handshake.linking import service
@@ -22,9 +22,10 @@ from handshake.partners.deps import parse_basic_credentials
 from handshake.web.client_address import client_network_key
 from handshake.web.deps import ReadUow, WriteUow
 from handshake.web.i18n import negotiate_locale
+from handshake.web.routing import DomainRouter
 from handshake.web.throttling import rate_limited
 
-router = APIRouter()
+router = DomainRouter()
 PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 OAUTH_ERROR: dict[str, Any] = {"content": {"application/json": {}}}
 

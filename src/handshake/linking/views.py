@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from handshake.accounts.deps import OptionalShopper
@@ -20,9 +20,10 @@ from handshake.linking.deps import Policy
 from handshake.linking.oauth_http import to_oauth_request
 from handshake.linking.schemas import LinkOut
 from handshake.web.deps import ReadUow, WriteUow
+from handshake.web.routing import DomainRouter
 from handshake.web.templating import templates_of
 
-router = APIRouter(include_in_schema=False)
+router = DomainRouter(include_in_schema=False)
 
 AUTHORIZE_PARAMS = (
     "response_type",

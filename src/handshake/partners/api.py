@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import Depends, Response
 
 from handshake.accounts.deps import CurrentOperator
 from handshake.partners import service
@@ -34,6 +34,7 @@ from handshake.partners.schemas import (
 )
 from handshake.partners.updates import KEEP
 from handshake.web.deps import ReadUow, WriteUow
+from handshake.web.routing import DomainRouter
 
 TAG = "partners"
 
@@ -56,13 +57,13 @@ async def _require_operator(operator: CurrentOperator) -> None:
     """Every admin route needs an operator (API key or operator session)."""
 
 
-admin = APIRouter(
+admin = DomainRouter(
     prefix="/api/v1/admin/partners",
     tags=[TAG],
     dependencies=[Depends(_require_operator)],
     responses=_problems(401, 403),
 )
-partner_api = APIRouter(prefix="/partner/v1", tags=[TAG])
+partner_api = DomainRouter(prefix="/partner/v1", tags=[TAG])
 
 
 def _no_store(response: Response) -> None:
@@ -328,6 +329,6 @@ async def partner_me(caller: AuthenticatedPartnerClient) -> PartnerMe:
     )
 
 
-router = APIRouter()
+router = DomainRouter()
 router.include_router(admin)
 router.include_router(partner_api)

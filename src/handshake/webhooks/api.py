@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query
+from fastapi import Body, Depends, Query
 
 from handshake.accounts.deps import CurrentOperator
 from handshake.db.uow import UnitOfWork
 from handshake.partners.deps import AuthenticatedPartnerClient
 from handshake.settings import Settings
 from handshake.web.deps import AppSettings, ReadUow, WriteUow
+from handshake.web.routing import DomainRouter
 from handshake.webhooks import service
 from handshake.webhooks.models import DeliveryStatus, DeliveryTrigger
 from handshake.webhooks.schemas import (
@@ -63,13 +64,13 @@ async def _require_operator(operator: CurrentOperator) -> None:
     """Every admin route needs an operator (API key or operator session)."""
 
 
-admin = APIRouter(
+admin = DomainRouter(
     prefix="/api/v1/admin/partners/{partner_id}",
     tags=[TAG],
     dependencies=[Depends(_require_operator)],
     responses=_problems(401, 403),
 )
-partner_api = APIRouter(prefix="/partner/v1/webhooks", tags=[TAG], responses=_problems(401, 403))
+partner_api = DomainRouter(prefix="/partner/v1/webhooks", tags=[TAG], responses=_problems(401, 403))
 
 
 def _delivery_out(log: service.DeliveryLog) -> DeliveryOut:
@@ -329,6 +330,6 @@ async def partner_replay_range(
     return await _replay_range(uow, caller.partner_id, body, settings)
 
 
-router = APIRouter()
+router = DomainRouter()
 router.include_router(admin)
 router.include_router(partner_api)
