@@ -28,7 +28,7 @@ operator_bearer = HTTPBearer(
 )
 
 
-def session_token(request: Request, settings: AppSettings) -> str | None:
+async def session_token(request: Request, settings: AppSettings) -> str | None:
     """The web session cookie's token, if any."""
     return request.cookies.get(settings.security.session_cookie) or None
 
