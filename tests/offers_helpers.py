@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import base64
 import itertools
+import json
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from sqlalchemy import select
 
 from handshake.accounts import service as accounts
 from handshake.bootstrap import Container
+from handshake.catalog import service as catalog
+from handshake.db.base import metadata
+from handshake.db.uow import Repository
+from handshake.offers import service as offers
+from handshake.offers.schemas import OffersOut
+from handshake.offers.service import OfferClaims, OfferPolicy
+from handshake.web.csrf import CSRF_COOKIE
 from tests.accounts_helpers import ShopperLogin, signed_in_shopper
 from tests.catalog_helpers import import_ok, make_warehouses, row
 from tests.linking_helpers import PartnerApp, bearer, browser, link_tokens, register_app
@@ -21,6 +31,9 @@ OUT_SKU = "ACM-OUT-1"  # none anywhere
 PLAIN_SKU = "ACM-PLAIN-1"  # 49.00, no member price, 8 in Lyon
 POSTAL_CODE = "75011"
 SHOPPER_NAME = "Zelda Quintessence"
+STREET = "12 rue de la Paix"
+CITY = "Paris"
+OFFERS = "/partner/v1/offers"
 _emails = itertools.count(1)
 
 
@@ -76,8 +89,8 @@ async def linked_shopper(
         )  # fmt: skip
         if address:
             await accounts.add_address(
-                uow=container.uow(), shopper_id=login.shopper_id, line1="12 rue de la Paix",
-                city="Paris", postal_code=POSTAL_CODE, country="FR",
+                uow=container.uow(), shopper_id=login.shopper_id, line1=STREET,
+                city=CITY, postal_code=POSTAL_CODE, country="FR",
             )  # fmt: skip
         if card:
             await accounts.add_payment_method(
@@ -109,3 +122,79 @@ def offer_of(body: dict[str, Any], index: int = 0) -> dict[str, Any]:
     assert item["status"] == "ok", item
     offer: dict[str, Any] = item["offer"]
     return offer
+
+
+def _valid(answer: httpx.Response) -> httpx.Response:
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"] == "application/json"
+    OffersOut.model_validate(answer.json())
+    return answer
+
+
+async def get_offers(
+    client: httpx.AsyncClient, headers: dict[str, str], **params: str
+) -> httpx.Response:
+    """``GET /partner/v1/offers`` (placement "feed" unless given), checked against OffersOut."""
+    query = {"placement_id": "feed", **params}
+    return _valid(await client.get(OFFERS, params=query, headers=headers))
+
+
+async def post_offers(
+    client: httpx.AsyncClient, headers: dict[str, str], items: list[dict[str, str]], **extra: Any
+) -> httpx.Response:
+    """``POST /partner/v1/offers`` (placement "feed" unless given), checked against OffersOut."""
+    body = {"items": items, "placement_id": "feed", **extra}
+    return _valid(await client.post(OFFERS, json=body, headers=headers))
+
+
+def shopper_browser(app: object, container: Container, login: ShopperLogin) -> httpx.AsyncClient:
+    """A browser carrying ``login``'s session and CSRF cookies (the consent center's caller)."""
+    http = browser(app)
+    http.cookies.set(container.settings.security.session_cookie, login.session_token)
+    http.cookies.set(CSRF_COOKIE, login.csrf_token)
+    return http
+
+
+def jws_part(token: str, index: int) -> dict[str, Any]:
+    """The decoded header (0) or payload (1) of a compact JWS, unverified."""
+    segment = token.split(".")[index]
+    decoded: dict[str, Any] = json.loads(
+        base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+    )
+    return decoded
+
+
+async def verify_token(
+    container: Container, token: str, partner_id: str, subject: str | None = None
+) -> OfferClaims:
+    """The claims of an offer token as checkout would verify them."""
+    return await offers.verify_offer_token(
+        uow=container.read_uow(),
+        policy=OfferPolicy.from_settings(container.settings),
+        token=token,
+        partner_id=partner_id,
+        subject=subject,
+    )
+
+
+async def variant_ids(container: Container, sku: str) -> tuple[str, str]:
+    """The (variant id, product id) of ``sku``."""
+    detail = await catalog.get_variant(uow=container.read_uow(), reference=sku)
+    return detail.variant.id, detail.product_id
+
+
+class _TableReader(Repository):
+    """Reads whole tables, to prove a refused request changed nothing."""
+
+    async def rows(self, table_name: str) -> list[str]:
+        """Every row of ``table_name`` as sorted reprs."""
+        result = await self.session.execute(select(metadata.tables[table_name]))
+        return sorted(repr(tuple(found)) for found in result.all())
+
+
+async def table_contents(container: Container) -> dict[str, list[str]]:
+    """The content of every table of the metadata now."""
+    uow = container.read_uow()
+    async with uow:
+        reader = uow.repo(_TableReader)
+        return {name: await reader.rows(name) for name in sorted(metadata.tables)}

@@ -198,8 +198,9 @@ class OfferSettings(BaseModel):
         le=1.0,
         description=(
             "How long a process may reuse what an offer needs (variant, prices, stock, the"
-            " shopper's membership, address and cards); at most 1 s, 0 disables. Changes made"
-            " through this process show at once."
+            " shopper's membership, address and cards) and a whole single-offer answer; at most"
+            " 1 s, 0 disables. Catalog and membership changes made through this process show at"
+            " once, every other change within this time."
         ),
     )
     cache_entries: int = Field(

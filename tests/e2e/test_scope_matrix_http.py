@@ -18,6 +18,13 @@ def test_scope_matrix_discovers_the_protected_partner_routes(app: FastAPI) -> No
 
     assert found, "no route depends on a ScopeRequirement: the matrix would prove nothing"
     assert ("GET", "/partner/v1/shopper", ("profile",)) in found
+    for method, path in [
+        ("GET", "/partner/v1/offers"),
+        ("POST", "/partner/v1/offers"),
+        ("POST", "/partner/v1/events"),
+        ("GET", "/partner/v1/events/{event_id}"),
+    ]:
+        assert (method, path, ("offers",)) in found
 
 
 async def test_scope_matrix_every_protected_endpoint_refuses_a_token_lacking_its_scope(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 
 from handshake.attribution import service
 from handshake.attribution.schemas import (
@@ -21,6 +21,7 @@ from handshake.attribution.schemas import (
 from handshake.linking.deps import require_scopes
 from handshake.linking.service import PartnerAccess
 from handshake.web.deps import ReadUow, WriteUow, app_services
+from handshake.web.routing import DomainRouter
 
 EventsAccess = Annotated[PartnerAccess, Depends(require_scopes("offers", shopper=False))]
 PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
@@ -29,10 +30,10 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     403: {"description": "insufficient_scope or partner_suspended", **PROBLEM},
 }
 
-router = APIRouter(prefix="/partner/v1/events", tags=["attribution"], responses=ERRORS)
+router = DomainRouter(prefix="/partner/v1/events", tags=["attribution"], responses=ERRORS)
 
 
-def event_policy(request: Request) -> service.EventPolicy:
+async def event_policy(request: Request) -> service.EventPolicy:
     """The app's event policy, built once per application."""
     policy = getattr(request.app.state, "event_policy", None)
     if policy is None:

@@ -16,6 +16,7 @@ from weakref import WeakKeyDictionary
 
 from handshake.kernel import clock
 from handshake.kernel.events import Event, EventBus
+from handshake.kernel.single_flight import SingleFlight
 from handshake.linking.events import LinkRevoked, TokenFamilyRevoked
 from handshake.linking.token_ledger import PartnerAccess
 from handshake.partners.events import ClientRevoked, PartnerSuspended
@@ -40,6 +41,8 @@ class AccessCache:
         # Bumped by every invalidation: a lookup that started before one must not store its
         # (possibly revoked) result afterwards.
         self.generation = 0
+        # Lookups in progress by digest: when an entry expires under load, one query serves all.
+        self.lookups: SingleFlight[str, PartnerAccess] = SingleFlight()
 
     def get(self, digest: str) -> PartnerAccess | None:
         """The cached access, or None when absent or expired."""
@@ -60,7 +63,8 @@ class AccessCache:
         """Keep ``access`` unless caching is off or something was invalidated meanwhile."""
         if self.ttl_seconds <= 0 or generation != self.generation:
             return
-        self._entries[digest] = (clock.now().timestamp() + self.ttl_seconds, access)
+        expires = min(clock.now().timestamp() + self.ttl_seconds, access.expires_at.timestamp())
+        self._entries[digest] = (expires, access)
         self._entries.move_to_end(digest)
         self._digest_of_token[access.token_id] = digest
         while len(self._entries) > self.max_entries:

@@ -28,7 +28,7 @@ partner_bearer = HTTPBearer(
 )
 
 
-def linking_policy(request: Request) -> LinkingPolicy:
+async def linking_policy(request: Request) -> LinkingPolicy:
     """The app's linking policy, built once per application."""
     policy = getattr(request.app.state, "linking_policy", None)
     if policy is None:
@@ -114,13 +114,18 @@ async def cached_partner_access(
     cache = app_access_cache(request)
     digest = secrets_format.digest(bearer.credentials)
     access = cache.get(digest)
-    if access is None:
+    if access is not None:
+        return access
+
+    async def lookup() -> PartnerAccess:
         generation = cache.generation
-        access = await service.authenticate_access_token(
+        found = await service.authenticate_access_token(
             uow=app_services(request).read_uow(), policy=policy, token=bearer.credentials
         )
-        cache.put(digest, access, generation=generation)
-    return access
+        cache.put(digest, found, generation=generation)
+        return found
+
+    return await cache.lookups.run(digest, lookup)
 
 
 class CachedScopeRequirement(ScopeRequirement):

@@ -7,6 +7,7 @@ cache, so an unlink, a revocation or a suspension is honoured by the very next c
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from handshake.db.uow import UnitOfWork
@@ -38,6 +39,8 @@ class PartnerAccess:
     shopper_id: str | None
     subject: str | None
     touch_due: bool
+    # When the token stops working (its own expiry, or its link's when sooner).
+    expires_at: datetime
 
     @property
     def has_shopper(self) -> bool:
@@ -91,6 +94,7 @@ class TokenLedger:
             subject=self._subject(row),
             touch_due=grant is not None
             and (last_used is None or now - last_used >= self.policy.last_used_resolution),
+            expires_at=min(row.expires_at, grant.expires_at) if grant else row.expires_at,
         )
 
     async def touch(self, grant_id: str) -> None:

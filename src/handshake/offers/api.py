@@ -10,17 +10,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import Depends, Request, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 
 from handshake.linking.deps import require_scopes_cached
 from handshake.linking.service import PartnerAccess
 from handshake.offers import rendering, service
 from handshake.offers.errors import InvalidOfferRequest
-from handshake.offers.schemas import Country, Gtin, Lang, OffersIn, OffersOut, PartnerRef, Sku
+from handshake.offers.schemas import OfferQuery, OffersIn, OffersOut, query_parameters
 from handshake.offers.service import OfferPolicy, OfferRequest
 from handshake.web.deps import app_services
+from handshake.web.routing import DomainRouter
 
-router = APIRouter()
+router = DomainRouter()
 PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"description": "Missing, unknown, expired or revoked token", **PROBLEM},
@@ -40,7 +43,7 @@ def offer_policy(request: Request) -> OfferPolicy:
     return policy
 
 
-async def _answer(request: Request, access: PartnerAccess, ask: OfferRequest) -> Response:
+async def _answer(request: Request, access: PartnerAccess, ask: OfferRequest) -> bytes:
     services = app_services(request)
     batch = await service.present_offers(
         uow=services.read_uow(),
@@ -49,7 +52,7 @@ async def _answer(request: Request, access: PartnerAccess, ask: OfferRequest) ->
         access=access,
         request=ask,
     )
-    return Response(rendering.offers_json(batch, lang=ask.lang), media_type=JSON)
+    return rendering.offers_json(batch, lang=ask.lang)
 
 
 @router.get(
@@ -58,27 +61,48 @@ async def _answer(request: Request, access: PartnerAccess, ask: OfferRequest) ->
     summary="Live offer for one variant (by SKU or GTIN)",
     response_model=OffersOut,
     responses=RESPONSES,
+    openapi_extra={"parameters": query_parameters(OfferQuery)},
 )
-async def get_offer(
-    request: Request,
-    access: OfferAccess,
-    placement_id: Annotated[PartnerRef, Query()],
-    sku: Annotated[Sku | None, Query()] = None,
-    gtin: Annotated[Gtin | None, Query()] = None,
-    campaign_id: Annotated[PartnerRef | None, Query()] = None,
-    creative_id: Annotated[PartnerRef | None, Query()] = None,
-    country: Annotated[Country | None, Query()] = None,
-    lang: Lang = "en",
-) -> Response:
-    """One variant's offer: personal with a shopper's token, generic with client credentials."""
-    if (sku is None) == (gtin is None):
+async def get_offer(request: Request, access: OfferAccess) -> Response:
+    """One variant's offer: personal with a shopper's token, generic with client credentials.
+
+    The query is parsed here rather than by FastAPI so that an answer given to the same token
+    for the same query within ``offers.cache_seconds`` is served without parsing anything
+    (ad impressions repeat); catalog and membership changes drop those answers at once.
+    """
+    policy = offer_policy(request)
+    uow = app_services(request).read_uow()
+    answers = service.answer_cache(uow, policy)
+    key, now = (access.token_id, request.url.query), service.cache_clock()
+    cached = answers.get(key, now)
+    if isinstance(cached, bytes):
+        return Response(cached, media_type=JSON)
+
+    async def compute() -> bytes:
+        generation = answers.generation
+        body = await _answer(request, access, _offer_request(request))
+        answers.put(key, body, now=now, generation=generation)
+        return body
+
+    # Concurrent identical asks share one computation when the answer has just expired.
+    body = await service.answers_in_flight(uow, policy).run(key, compute)
+    return Response(body, media_type=JSON)
+
+
+def _offer_request(request: Request) -> OfferRequest:
+    try:
+        query = OfferQuery.model_validate(dict(request.query_params))
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**error, "loc": ("query", *error["loc"])} for error in exc.errors()]
+        ) from None
+    if (query.sku is None) == (query.gtin is None):
         raise InvalidOfferRequest("Give exactly one of sku and gtin.")
-    reference = ("sku", sku) if sku is not None else ("gtin", gtin or "")
-    ask = OfferRequest(
-        references=(reference,), placement_id=placement_id, campaign_id=campaign_id,
-        creative_id=creative_id, country=country, lang=lang,
+    reference = ("sku", query.sku) if query.sku is not None else ("gtin", query.gtin or "")
+    return OfferRequest(
+        references=(reference,), placement_id=query.placement_id, campaign_id=query.campaign_id,
+        creative_id=query.creative_id, country=query.country, lang=query.lang,
     )  # fmt: skip
-    return await _answer(request, access, ask)
 
 
 @router.post(
@@ -98,7 +122,7 @@ async def post_offers(body: OffersIn, request: Request, access: OfferAccess) -> 
         references=references, placement_id=body.placement_id, campaign_id=body.campaign_id,
         creative_id=body.creative_id, country=body.country, lang=body.lang,
     )  # fmt: skip
-    return await _answer(request, access, ask)
+    return Response(await _answer(request, access, ask), media_type=JSON)
 
 
 @router.get(

@@ -26,6 +26,7 @@ NO_ADDRESS = "no_address"
 NO_PAYMENT_METHOD = "no_payment_method"
 CHECKOUT_NOT_GRANTED = "checkout_not_granted"
 OUT_OF_STOCK = "out_of_stock"
+NOT_DELIVERABLE = "not_deliverable_to_address"
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,12 +121,17 @@ def price_for(variant: VariantSnapshot, *, is_member: bool) -> Pricing:
 
 
 def checkout_blockers(
-    context: ShopperContext, *, scopes: frozenset[str], in_stock: bool
+    context: ShopperContext, *, scopes: frozenset[str], in_stock: bool, deliverable: bool = True
 ) -> tuple[str, ...]:
-    """Why in-app checkout cannot run (empty: it can)."""
+    """Why in-app checkout cannot run (empty: it can).
+
+    ``deliverable`` is False when no warehouse holding the variant ships to the default address.
+    """
     blockers = []
     if not context.has_address:
         blockers.append(NO_ADDRESS)
+    elif in_stock and not deliverable:
+        blockers.append(NOT_DELIVERABLE)
     if not context.has_payment_method:
         blockers.append(NO_PAYMENT_METHOD)
     if "checkout" not in scopes:
@@ -163,14 +169,18 @@ def linked_offer(
 ) -> Offer:
     """The offer a linked shopper sees: their price, stock, promise and checkout readiness."""
     stock = availability(variant.available, low_stock_threshold=low_stock_threshold)
+    delivery = delivery_for(variant, context=context, country=country, now=now)
     return Offer(
         variant=variant,
         pricing=price_for(variant, is_member=context.is_member),
         availability=stock,
-        delivery=delivery_for(variant, context=context, country=country, now=now),
+        delivery=delivery,
         membership_badge=context.is_member,
         checkout_blockers=checkout_blockers(
-            context, scopes=scopes, in_stock=stock.status != OUT_OF_STOCK
+            context,
+            scopes=scopes,
+            in_stock=stock.status != OUT_OF_STOCK,
+            deliverable=delivery is not None,
         ),
     )
 

@@ -84,7 +84,9 @@ async def rotate_signing_key(*, uow: UnitOfWork, policy: OfferPolicy) -> Rotated
         )
         uow.record(SigningKeyRotated(kid=row.kid, retired_kids=tuple(retired)))
         await uow.commit()
-    _caches(uow, policy).keyring = None  # this process signs with the new key at once
+    caches = _caches(uow, policy)
+    caches.keyring = None  # this process signs with the new key at once,
+    caches.responses.clear()  # and serves no answer carrying a token of the old one
     return RotatedKey(kid=row.kid, retired_kids=retired)
 
 

@@ -1,10 +1,11 @@
-"""In-process caches of what offers read: variant snapshots and shopper contexts, ≤ 1 s each.
+"""In-process caches of offers: variant snapshots, shopper contexts and answers, ≤ 1 s each.
 
-Offers are asked for on every ad impression. A process may reuse a variant snapshot or a
-shopper's context for ``offers.cache_seconds`` (at most one second, so a price, stock or account
-change shows within a second everywhere). Catalog changes and membership changes published on
-this process's bus drop the affected entries at once. A generation counter keeps a read that
-started before an invalidation from storing its stale result afterwards.
+Offers are asked for on every ad impression. A process may reuse a variant snapshot, a
+shopper's context or a whole single-offer answer for ``offers.cache_seconds`` (at most one
+second, so a price, stock or account change shows within a second everywhere). Catalog and
+membership changes published on this process's bus drop the affected entries at once. A
+generation counter keeps a read that started before an invalidation from storing its stale
+result afterwards.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from handshake.accounts.events import MembershipChanged, ShopperErased
 from handshake.catalog.events import PricesSet, ProductArchived, ProductSaved, StockChanged
 from handshake.kernel import clock
 from handshake.kernel.events import Event, EventBus
+from handshake.kernel.single_flight import SingleFlight
 from handshake.offers.composition import ShopperContext, VariantSnapshot
 from handshake.offers.signing_keys import Keyring
 
@@ -76,6 +78,9 @@ class OfferCaches:
 
     variants: TtlCache[VariantKey, VariantSnapshot | None]
     shoppers: TtlCache[str, ShopperContext | None]
+    # Serialised single-offer answers by (access token id, query string), and those being made.
+    responses: TtlCache[tuple[str, str], bytes]
+    answering: SingleFlight[tuple[str, str], bytes] = field(default_factory=SingleFlight)
     keyring: Keyring | None = None
     # When each link last had an "offer viewed" entry written (kernel clock seconds).
     activity: dict[str, float] = field(default_factory=dict)
@@ -83,11 +88,13 @@ class OfferCaches:
     def on_catalog_change(self, _event: Event) -> None:
         """Any catalog change may touch any reference (a new SKU, a price): drop them all."""
         self.variants.clear()
+        self.responses.clear()
 
     def on_shopper_change(self, event: Event) -> None:
         """A membership changed or an account was erased: drop that shopper's context."""
         if isinstance(event, MembershipChanged | ShopperErased):
             self.shoppers.drop(event.shopper_id)
+            self.responses.clear()  # answers are keyed by token, not shopper; changes are rare
 
 
 _caches: WeakKeyDictionary[EventBus, OfferCaches] = WeakKeyDictionary()
@@ -101,6 +108,7 @@ def caches_for(bus: EventBus, *, ttl_seconds: float, max_entries: int) -> OfferC
         caches = OfferCaches(
             variants=TtlCache(ttl_seconds=ttl, max_entries=max_entries),
             shoppers=TtlCache(ttl_seconds=ttl, max_entries=max_entries),
+            responses=TtlCache(ttl_seconds=ttl, max_entries=max_entries),
         )
         for catalog_event in (ProductSaved, ProductArchived, PricesSet, StockChanged):
             bus.subscribe(catalog_event, caches.on_catalog_change)

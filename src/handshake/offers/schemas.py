@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date as Day
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -36,6 +36,30 @@ class OfferItemIn(BaseModel):
         if (self.sku is None) == (self.gtin is None):
             raise ValueError("give exactly one of sku and gtin")
         return self
+
+
+class OfferQuery(BaseModel):
+    """The query of ``GET /partner/v1/offers``: one variant and where the partner shows it."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    placement_id: PartnerRef
+    sku: Sku | None = None
+    gtin: Gtin | None = None
+    campaign_id: PartnerRef | None = None
+    creative_id: PartnerRef | None = None
+    country: Country | None = None
+    lang: Lang = "en"
+
+
+def query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    """OpenAPI query parameters of ``model``'s fields (for routes that parse the query)."""
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    required = set(schema.get("required", ()))
+    return [
+        {"name": name, "in": "query", "required": name in required, "schema": field}
+        for name, field in schema["properties"].items()
+    ]
 
 
 class OffersIn(BaseModel):
@@ -69,7 +93,13 @@ class CheckoutOut(BaseModel):
 
     possible: bool
     blockers: list[
-        Literal["no_address", "no_payment_method", "checkout_not_granted", "out_of_stock"]
+        Literal[
+            "no_address",
+            "not_deliverable_to_address",
+            "no_payment_method",
+            "checkout_not_granted",
+            "out_of_stock",
+        ]
     ]
 
 

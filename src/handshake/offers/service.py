@@ -19,6 +19,7 @@ from handshake.catalog.gtin import normalise_gtin
 from handshake.db.uow import UnitOfWork
 from handshake.kernel import clock
 from handshake.kernel.ids import new_id
+from handshake.kernel.single_flight import SingleFlight
 from handshake.linking import service as linking
 from handshake.linking.service import PartnerAccess
 from handshake.offers import composition
@@ -33,7 +34,14 @@ from handshake.offers.key_rotation import rotate_signing_key as rotate_signing_k
 from handshake.offers.key_rotation import signing_key_views as signing_key_views
 from handshake.offers.key_rotation import signing_keyring, verification_keyring
 from handshake.offers.policy import OfferPolicy as OfferPolicy
-from handshake.offers.read_cache import MISSING, OfferCaches, VariantKey, caches_for, now_seconds
+from handshake.offers.read_cache import (
+    MISSING,
+    OfferCaches,
+    TtlCache,
+    VariantKey,
+    caches_for,
+    now_seconds,
+)
 from handshake.offers.repository import OffersRepository
 from handshake.offers.signing_keys import Keyring
 from handshake.offers.tokens import OfferClaims as OfferClaims
@@ -77,6 +85,21 @@ class OfferBatch:
 
 def _caches(uow: UnitOfWork, policy: OfferPolicy) -> OfferCaches:
     return caches_for(uow.bus, ttl_seconds=policy.cache_seconds, max_entries=policy.cache_entries)
+
+
+def answer_cache(uow: UnitOfWork, policy: OfferPolicy) -> TtlCache[tuple[str, str], bytes]:
+    """Serialised single-offer answers by (access token id, query), kept ≤ 1 s."""
+    return _caches(uow, policy).responses
+
+
+def answers_in_flight(uow: UnitOfWork, policy: OfferPolicy) -> SingleFlight[tuple[str, str], bytes]:
+    """Single-offer answers being computed, shared by concurrent identical asks."""
+    return _caches(uow, policy).answering
+
+
+def cache_clock() -> float:
+    """The clock of the offer caches, in seconds."""
+    return now_seconds()
 
 
 def _lookup_key(reference: VariantKey) -> VariantKey | None:
@@ -134,6 +157,7 @@ def _claims(
     offer: Offer, access: PartnerAccess, request: OfferRequest, policy: OfferPolicy, now: datetime
 ) -> OfferClaims:
     assert access.subject is not None  # linked calls only
+    now = now.replace(microsecond=0)  # JWT times are whole seconds: say what the token says
     return OfferClaims(
         token_id=new_id("oft"), issuer=policy.issuer, partner_id=access.partner_id,
         subject=access.subject, variant_id=offer.variant.variant_id, sku=offer.variant.sku,
