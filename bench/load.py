@@ -6,13 +6,16 @@ import asyncio
 import re
 import shutil
 import subprocess
+import tempfile
 import time
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 import httpx
 
 MAX_PYTHON_REQUESTS = 2_000_000  # hard bound on the fallback client, whatever the duration
+PACED_CONNECTIONS = 16  # connections of a paced (fixed-rate) wrk run
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,47 @@ class WrkLoad:
             "5s",
             "--latency",
         ]
+        for name, value in (headers or {}).items():
+            command += ["-H", f"{name}: {value}"]
+        command.append(url)
+        done = subprocess.run(
+            command, capture_output=True, text=True, check=True, timeout=duration + 30
+        )
+        return parse_wrk_output(done.stdout)
+
+    def run_paced(
+        self,
+        url: str,
+        *,
+        rate: float,
+        seconds: float,
+        connections: int = PACED_CONNECTIONS,
+        headers: dict[str, str] | None = None,
+    ) -> LoadResult:
+        """Run wrk with each connection waiting ``connections / rate`` s between requests.
+
+        The offered rate is at most ``rate`` (each wait comes after a response, so a slower
+        server is offered a little less); the achieved rate is reported next to it.
+        """
+        interval_ms = max(0.0, connections * 1000.0 / rate)
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+            script.write(f"function delay()\n  return {interval_ms:.3f}\nend\n")
+        try:
+            return self._run_script(url, script.name, seconds, connections, headers)
+        finally:
+            Path(script.name).unlink(missing_ok=True)
+
+    def _run_script(
+        self,
+        url: str,
+        script: str,
+        seconds: float,
+        connections: int,
+        headers: dict[str, str] | None,
+    ) -> LoadResult:
+        duration = max(1, round(seconds))
+        command = [self.executable, "-t1", f"-c{connections}", f"-d{duration}s", "-s", script]
+        command += ["--timeout", "5s", "--latency"]
         for name, value in (headers or {}).items():
             command += ["-H", f"{name}: {value}"]
         command.append(url)

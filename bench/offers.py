@@ -21,7 +21,7 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
-from bench.load import LoadGenerator, LoadResult
+from bench.load import PACED_CONNECTIONS, LoadGenerator, LoadResult, WrkLoad
 from bench.oauth_tokens import OAUTH_ENV, _pkce
 from bench.prepare import BenchData, loader_settings
 from bench.product_read import BARE_FACTORY, REAL_FACTORY, bare_app_env, real_app_env
@@ -185,13 +185,20 @@ def _measure(
 
 
 def _half_load(
-    targets: dict[str, tuple[str, dict[str, str]]], maxima: dict[str, float], options: Options,
-    console: Console,
+    load: LoadGenerator, targets: dict[str, tuple[str, dict[str, str]]],
+    maxima: dict[str, float], options: Options, console: Console,
 ) -> dict[str, LoadResult]:  # fmt: skip
     results = {}
     for name, (url, headers) in targets.items():
         rate = max(1.0, maxima[name] / 2)
-        result = run_fixed_rate(url, rate=rate, seconds=options.half_load_seconds, headers=headers)
+        if isinstance(load, WrkLoad):
+            result = load.run_paced(
+                url, rate=rate, seconds=options.half_load_seconds, headers=headers
+            )
+        else:
+            result = run_fixed_rate(
+                url, rate=rate, seconds=options.half_load_seconds, headers=headers
+            )
         results[name] = result
         console.print(
             f"  half load {name:>7}: {rate:7.0f} req/s offered, {result.requests_per_second:7.1f}"
@@ -304,7 +311,7 @@ def run(data: BenchData, load: LoadGenerator, options: Options, console: Console
         }
         rounds = _measure(load, targets, options, console)
         medians = {name: median([r.requests_per_second for r in rs]) for name, rs in rounds.items()}
-        half = _half_load(targets, medians, options, console)
+        half = _half_load(load, targets, medians, options, console)
         freshness = _freshness(data, offer_url, shopper)
         console.print(f"  freshness (seconds until seen): {freshness}")
     return _report(data, load, options, rounds, medians, half, freshness, body_bytes, started)
@@ -327,7 +334,12 @@ def _report(
         "settings": {
             **asdict(options),
             "load_generator": {"name": load.name, "version": load.version},
-            "half_load_generator": "bench.rate_load (open loop, fixed rate, asyncio + httpx)",
+            "half_load_generator": (
+                f"wrk paced: {PACED_CONNECTIONS} connections, each waiting connections/rate"
+                " between requests"
+                if isinstance(load, WrkLoad)
+                else "bench.rate_load (open loop, fixed rate, asyncio + httpx)"
+            ),
             "order": f"alternating rounds: {OFFERS}, {BARE}",
             "database": {"backend": "postgresql", "schema": data.database.schema_name},
             "offers_request": "GET /partner/v1/offers?sku=…: linked member, address, card, "
