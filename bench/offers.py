@@ -35,7 +35,8 @@ TARGET_P99_MS = 20.0
 FRESHNESS_LIMIT_SECONDS = 1.0
 POLL_SECONDS = 0.02
 REDIRECT_URI = "https://bench.example/callback"
-OFFERS, BARE = "offers", "bare"
+OFFERS, OFFERS_NO_CACHE, BARE = "offers", "offers-nocache", "bare"
+NO_CACHE_ENV = {"HANDSHAKE_OFFERS__CACHE_SECONDS": "0"}
 
 
 @dataclass(frozen=True)
@@ -291,8 +292,10 @@ def run(data: BenchData, load: LoadGenerator, options: Options, console: Console
     """Serve both apps, measure alternately, at half load, then check freshness; the report."""
     started = time.monotonic()
     client_id, secret, sku, variant_id = asyncio.run(_setup(data))
+    env = real_app_env(data) | OAUTH_ENV  # one secret: both servers unwrap the same signing key
     with (
-        uvicorn_server(OFFERS, REAL_FACTORY, real_app_env(data) | OAUTH_ENV) as real,
+        uvicorn_server(OFFERS, REAL_FACTORY, env) as real,
+        uvicorn_server(OFFERS_NO_CACHE, REAL_FACTORY, env | NO_CACHE_ENV) as nocache,
         uvicorn_server(BARE, BARE_FACTORY, bare_app_env(data)) as bare,
     ):
         shopper_id, token = _link(real.base_url, client_id, secret)
@@ -307,11 +310,15 @@ def run(data: BenchData, load: LoadGenerator, options: Options, console: Console
             raise RuntimeError(f"{exc}\n{real.log_tail()}") from None
         targets = {
             OFFERS: (offer_url, _bearer(token)),
+            OFFERS_NO_CACHE: (nocache.base_url + path, _bearer(token)),
             BARE: (f"{bare.base_url}/api/v1/products/{data.product_id}", {}),
         }
         rounds = _measure(load, targets, options, console)
         medians = {name: median([r.requests_per_second for r in rs]) for name, rs in rounds.items()}
-        half = _half_load(load, targets, medians, options, console)
+        half = _half_load(
+            load, {k: v for k, v in targets.items() if k != OFFERS_NO_CACHE}, medians, options,
+            console,
+        )  # fmt: skip
         freshness = _freshness(data, offer_url, shopper)
         console.print(f"  freshness (seconds until seen): {freshness}")
     return _report(data, load, options, rounds, medians, half, freshness, body_bytes, started)
@@ -323,6 +330,7 @@ def _report(
     body_bytes: int, started: float,
 ) -> dict[str, Any]:  # fmt: skip
     ratio = round(medians[OFFERS] / medians[BARE], 4) if medians[BARE] else 0.0
+    ratio_no_cache = round(medians[OFFERS_NO_CACHE] / medians[BARE], 4) if medians[BARE] else 0.0
     p99 = half[OFFERS].latency_ms.get("p99", float("inf"))
     fresh = all(v is not None and v <= FRESHNESS_LIMIT_SECONDS + POLL_SECONDS
                 for v in freshness.values())  # fmt: skip
@@ -340,7 +348,9 @@ def _report(
                 if isinstance(load, WrkLoad)
                 else "bench.rate_load (open loop, fixed rate, asyncio + httpx)"
             ),
-            "order": f"alternating rounds: {OFFERS}, {BARE}",
+            "order": f"alternating rounds: {OFFERS}, {OFFERS_NO_CACHE}, {BARE}",
+            "nocache": "offers.cache_seconds=0: no answer, variant or shopper cache (the access"
+            " check may still come from its one-second cache); reported, no target",
             "database": {"backend": "postgresql", "schema": data.database.schema_name},
             "offers_request": "GET /partner/v1/offers?sku=…: linked member, address, card, "
             "scopes offers+checkout, one variant, signed offer token",
@@ -351,6 +361,7 @@ def _report(
         "rounds": {name: [r.as_dict() for r in rs] for name, rs in rounds.items()},
         "median_requests_per_second": medians,
         "ratio_offers_over_bare": ratio,
+        "ratio_offers_nocache_over_bare": ratio_no_cache,
         "target_ratio": TARGET_RATIO,
         "half_load": {name: r.as_dict() for name, r in half.items()},
         "offers_p99_ms_at_half_load": p99,
@@ -370,7 +381,7 @@ def print_summary(report: dict[str, Any], console: Console) -> None:
         table.add_column(header, justify="right")
     for name, value in report["median_requests_per_second"].items():
         per_round = ", ".join(f"{r['requests_per_second']:.0f}" for r in report["rounds"][name])
-        latency = report["half_load"][name]["latency_ms"]
+        latency = report["half_load"].get(name, {}).get("latency_ms", {})
         table.add_row(name, f"{value:.1f}", per_round, f"{latency.get('p50', 0):.2f}",
                       f"{latency.get('p99', 0):.2f}")  # fmt: skip
     console.print(table)
@@ -381,4 +392,8 @@ def print_summary(report: dict[str, Any], console: Console) -> None:
         f"[bold]{report['offers_p99_ms_at_half_load']:.2f} ms[/bold] (target < "
         f"{report['target_p99_ms']:.0f}); freshness {report['freshness_seconds']} s (limit "
         f"{report['freshness_limit_seconds']}); errors {report['errors']} {verdict}"
+    )
+    console.print(
+        f"ratio offers-nocache/bare = {report['ratio_offers_nocache_over_bare']:.3f} (every"
+        " request composes and signs its offer; reported, no target)"
     )
