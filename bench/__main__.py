@@ -11,6 +11,7 @@ from rich.console import Console
 
 from bench import oauth_tokens, product_read
 from bench import offers as offers_bench
+from bench import webhooks as webhooks_bench
 from bench.load import LoadGenerator, detect_load_generator
 from bench.prepare import DEFAULT_SCHEMA, BenchData, drop_schema, prepare
 from bench.results import write_result
@@ -32,7 +33,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument(
         "--only",
-        choices=(product_read.NAME, oauth_tokens.NAME, offers_bench.NAME),
+        choices=(product_read.NAME, oauth_tokens.NAME, offers_bench.NAME, webhooks_bench.NAME),
         help="run one benchmark",
     )
     args = parser.parse_args(argv)
@@ -62,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
             reports.append(_oauth_tokens(data, args, console))
         if args.only in (None, offers_bench.NAME):
             reports.append(_offers(data, load, args, console))
+        if args.only in (None, webhooks_bench.NAME):
+            reports.append(_webhooks(data, console))
     finally:
         if not args.keep_data:
             asyncio.run(drop_schema(data.database))
@@ -114,6 +117,14 @@ def _offers(
     report = offers_bench.run(data, load, options, console)
     offers_bench.print_summary(report, console)
     console.print(f"report: {write_result(offers_bench.NAME, report)}")
+    return report
+
+
+def _webhooks(data: BenchData, console: Console) -> dict[str, Any]:
+    console.print(f"[bold]{webhooks_bench.NAME}[/bold]: one worker vs bare signed POSTs")
+    report = webhooks_bench.run(data, webhooks_bench.Options(), console)
+    webhooks_bench.print_summary(report, console)
+    console.print(f"report: {write_result(webhooks_bench.NAME, report)}")
     return report
 
 

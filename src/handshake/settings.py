@@ -93,7 +93,17 @@ class JobSettings(BaseModel):
 
     embedded_worker: bool = True
     poll_interval_seconds: float = Field(default=0.5, gt=0)
-    batch_size: int = Field(default=10, ge=1, le=500)
+    batch_size: int = Field(default=50, ge=1, le=500)
+    concurrency: int = Field(
+        default=8,
+        ge=1,
+        le=256,
+        description=(
+            "Jobs of a batch run at once per worker (they mostly wait on the network or the"
+            " database; past ~8, httpx's connection pool gets slower, not faster). SQLite runs"
+            " them one at a time: it has a single writer."
+        ),
+    )
     max_attempts: int = Field(default=8, ge=1)
     backoff_base_seconds: float = Field(default=2.0, gt=0)
     backoff_max_seconds: float = Field(default=3600.0, gt=0)

@@ -13,7 +13,7 @@ from handshake.jobs import service
 from handshake.jobs.errors import JobNotDead
 from handshake.jobs.models import JobStatus
 from handshake.jobs.registry import JobContext, JobRegistry
-from handshake.jobs.worker import Worker
+from handshake.jobs.worker import Worker, worker_concurrency
 from handshake.kernel import clock
 from handshake.settings import JobSettings
 
@@ -154,3 +154,36 @@ async def test_concurrent_workers_never_run_a_job_twice(container: Container) ->
     ]
     await asyncio.gather(*(w.run_until_idle() for w in workers))
     assert sorted(runs) == list(range(30))
+
+
+async def test_a_batch_runs_its_jobs_concurrently_up_to_the_limit(container: Container) -> None:
+    running, peak, finished = 0, 0, 0
+    three_in = asyncio.Event()
+
+    async def handler(payload: dict[str, Any], context: JobContext) -> None:
+        nonlocal running, peak, finished
+        running += 1
+        peak = max(peak, running)
+        if running == 3:
+            three_in.set()
+        # Run one by one, the first job would wait here for the other two and time out.
+        await asyncio.wait_for(three_in.wait(), timeout=5)
+        await asyncio.sleep(0)
+        running -= 1
+        finished += 1
+
+    registry = JobRegistry()
+    registry.register("x.wait", handler)
+    for n in range(6):
+        await service.enqueue(uow=container.uow(), name="x.wait", payload={"n": n})
+    worker = make_worker(container, registry, batch_size=6, concurrency=3)
+
+    assert await worker.run_once() == 6
+    assert (peak, finished) == (3, 6)
+    depth = await service.queue_depth(uow=container.read_uow())
+    assert (depth["succeeded"], depth["pending"], depth["running"]) == (6, 0, 0)
+
+
+def test_sqlite_runs_one_job_at_a_time(settings: Any) -> None:
+    expected = 1 if settings.database.is_sqlite else settings.jobs.concurrency
+    assert worker_concurrency(settings) == expected

@@ -17,7 +17,7 @@ from handshake.bootstrap import build_container, domain_packages, open_container
 from handshake.entrypoints.observability import configure_logging
 from handshake.jobs import service as jobs_service
 from handshake.jobs.models import JobStatus
-from handshake.jobs.worker import Worker
+from handshake.jobs.worker import Worker, worker_concurrency
 from handshake.migrations import runner
 from handshake.settings import SettingsError, get_settings
 from handshake.web.runtime import AppServices, CliRuntime
@@ -85,7 +85,12 @@ def run_worker(
 
     async def main() -> None:
         container = build_container(settings)
-        worker = Worker(uow_factory=container.uow, registry=container.jobs, settings=settings.jobs)
+        worker = Worker(
+            uow_factory=container.uow,
+            registry=container.jobs,
+            settings=settings.jobs,
+            concurrency=worker_concurrency(settings),
+        )
         try:
             if drain:
                 ran = await worker.run_until_idle()

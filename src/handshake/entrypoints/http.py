@@ -20,7 +20,7 @@ from handshake.bootstrap import Container, build_container, domain_packages
 from handshake.entrypoints.observability import configure_logging
 from handshake.jobs import service as jobs_service
 from handshake.jobs.metrics import JOB_QUEUE_DEPTH
-from handshake.jobs.worker import Worker
+from handshake.jobs.worker import Worker, worker_concurrency
 from handshake.settings import Settings, get_settings
 from handshake.web.client_address import trusted_networks
 from handshake.web.csrf import CsrfMiddleware
@@ -123,7 +123,10 @@ def create_app(
         task = None
         if embedded_worker:
             worker = Worker(
-                uow_factory=services.uow, registry=services.jobs, settings=settings.jobs
+                uow_factory=services.uow,
+                registry=services.jobs,
+                settings=settings.jobs,
+                concurrency=worker_concurrency(settings),
             )
             task = asyncio.create_task(worker.run_forever(stop))
         try:

@@ -19,11 +19,16 @@ from handshake.jobs.metrics import JOB_DEAD, JOB_DURATION, JOB_FAILURES, JOB_QUE
 from handshake.jobs.models import Job, JobStatus
 from handshake.jobs.registry import JobContext, JobRegistry
 from handshake.kernel.ids import new_id
-from handshake.settings import JobSettings
+from handshake.settings import JobSettings, Settings
 
 log = structlog.get_logger(__name__)
 PURGE_EVERY_SECONDS = 3600.0
 KEEP_SUCCEEDED = timedelta(days=7)
+
+
+def worker_concurrency(settings: Settings) -> int:
+    """Jobs a worker runs at once: ``jobs.concurrency``, or one on SQLite (a single writer)."""
+    return 1 if settings.database.is_sqlite else settings.jobs.concurrency
 
 
 class Worker:
@@ -36,23 +41,39 @@ class Worker:
         registry: JobRegistry,
         settings: JobSettings,
         worker_id: str | None = None,
+        concurrency: int | None = None,
     ) -> None:
         self.uow_factory = uow_factory
         self.registry = registry
         self.settings = settings
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{new_id('wrk')}"
+        self.concurrency = max(1, concurrency or settings.concurrency)
         self._last_purge = 0.0
 
     async def run_once(self) -> int:
-        """Lease one batch and run it; returns how many jobs were run."""
+        """Lease one batch and run it, ``concurrency`` jobs at a time; how many were run."""
         jobs = await service.claim_jobs(
             uow=self.uow_factory(),
             worker_id=self.worker_id,
             limit=self.settings.batch_size,
             lease=timedelta(seconds=self.settings.lease_seconds),
         )
-        for job in jobs:
-            await self._run(job)
+        if self.concurrency == 1 or len(jobs) <= 1:
+            for job in jobs:
+                await self._run(job)
+            return len(jobs)
+        slots = asyncio.Semaphore(self.concurrency)
+
+        async def run_in_slot(job: Job) -> None:
+            async with slots:
+                await self._run(job)
+
+        # _run records every handler failure itself; an error escaping it (the database gone)
+        # leaves the job leased, to be retried when the lease ends.
+        outcomes = await asyncio.gather(*(run_in_slot(job) for job in jobs), return_exceptions=True)
+        for job, outcome in zip(jobs, outcomes, strict=True):
+            if isinstance(outcome, Exception):
+                log.error("job_outcome_not_recorded", job_id=job.id, error=repr(outcome))
         return len(jobs)
 
     async def run_until_idle(self, max_batches: int = 1000) -> int:
