@@ -35,7 +35,7 @@ class Options:
     """How many events and how many deliveries at once."""
 
     events: int = 3000
-    concurrency: int = 8
+    concurrency: int = 4  # deliveries in flight (webhooks.max_in_flight) and bare POSTs
     batch_size: int = 200
     rounds: int = 3
 
@@ -76,6 +76,7 @@ async def _drain(data: BenchData, options: Options, partner_id: str) -> tuple[fl
     settings = settings.model_copy(
         update={
             "jobs": settings.jobs.model_copy(update={"batch_size": options.batch_size}),
+            "webhooks": settings.webhooks.model_copy(update={"max_in_flight": options.concurrency}),
             "log": LogSettings(level="WARNING", json_output=True),  # as in production
         }
     )

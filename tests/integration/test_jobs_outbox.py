@@ -12,7 +12,7 @@ from handshake.bootstrap import Container
 from handshake.jobs import service
 from handshake.jobs.errors import JobNotDead
 from handshake.jobs.models import JobStatus
-from handshake.jobs.registry import JobContext, JobRegistry
+from handshake.jobs.registry import BatchItem, JobContext, JobRegistry
 from handshake.jobs.worker import Worker, worker_concurrency
 from handshake.kernel import clock
 from handshake.settings import JobSettings
@@ -187,3 +187,60 @@ async def test_a_batch_runs_its_jobs_concurrently_up_to_the_limit(container: Con
 def test_sqlite_runs_one_job_at_a_time(settings: Any) -> None:
     expected = 1 if settings.database.is_sqlite else settings.jobs.concurrency
     assert worker_concurrency(settings) == expected
+
+
+async def test_a_batch_handler_gets_every_job_of_its_name_and_reports_failures(
+    container: Container,
+) -> None:
+    calls: list[list[int]] = []
+    singles: list[int] = []
+
+    async def one(payload: dict[str, Any], context: JobContext) -> None:
+        singles.append(payload["n"])
+
+    async def many(items: list[BatchItem], uow_factory: Any) -> dict[str, str]:
+        calls.append(sorted(item.payload["n"] for item in items))
+        return {item.job_id: "odd" for item in items if item.payload["n"] % 2}
+
+    registry = JobRegistry()
+    registry.register("x.many", one)
+    registry.register_batch("x.many", many)
+    for n in range(4):
+        await service.enqueue(uow=container.uow(), name="x.many", payload={"n": n})
+
+    assert await make_worker(container, registry, batch_size=10).run_once() == 4
+
+    assert (calls, singles) == ([[0, 1, 2, 3]], [])
+    depth = await service.queue_depth(uow=container.read_uow())
+    assert (depth["succeeded"], depth["pending"]) == (2, 2)  # the odd ones wait for a retry
+
+
+async def test_a_batch_handler_that_raises_fails_every_job_of_the_batch(
+    container: Container,
+) -> None:
+    async def one(payload: dict[str, Any], context: JobContext) -> None:
+        raise AssertionError("not called for a batch")
+
+    async def many(items: list[BatchItem], uow_factory: Any) -> dict[str, str]:
+        raise RuntimeError("database gone")
+
+    registry = JobRegistry()
+    registry.register("x.many", one)
+    registry.register_batch("x.many", many)
+    for n in range(3):
+        await service.enqueue(uow=container.uow(), name="x.many", payload={"n": n})
+
+    assert await make_worker(container, registry, batch_size=10).run_once() == 3
+
+    depth = await service.queue_depth(uow=container.read_uow())
+    assert (depth["succeeded"], depth["pending"], depth["running"]) == (0, 3, 0)
+    pending = await service.list_jobs(uow=container.read_uow(), status=JobStatus.PENDING)
+    assert {job.last_error for job in pending} == {"RuntimeError: database gone"}
+
+
+def test_a_batch_handler_needs_a_one_job_handler_first() -> None:
+    async def many(items: list[BatchItem], uow_factory: Any) -> dict[str, str]:
+        return {}
+
+    with pytest.raises(ValueError, match="one-job handler"):
+        JobRegistry().register_batch("x.many", many)

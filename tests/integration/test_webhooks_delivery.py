@@ -214,9 +214,9 @@ async def test_gone_disables_the_endpoint_and_stops_every_delivery_to_it(
     receiver.reply_with(Reply(410))
     first = await _publish(container, partner_id)
     second = await _publish(container, partner_id, "order.updated")
-    # One at a time: the second delivery starts after the 410 disabled the endpoint (run
-    # concurrently, it would be in flight already and get its own 410).
-    assert await make_worker(container, concurrency=1).run_until_idle() == 2
+    # One job per batch: the second delivery starts after the 410 disabled the endpoint (in one
+    # batch it would be in flight already; see the next test).
+    assert await make_worker(container, batch_size=1).run_until_idle() == 2
     assert [r.webhook_id for r in receiver.requests] == [first]
     [endpoint] = await partners.list_webhook_endpoints(
         uow=container.read_uow(), partner_id=partner_id
@@ -402,3 +402,27 @@ async def test_worker_killed_after_recording_does_not_deliver_twice(
     assert [a.number for a in delivery.attempts] == [1]
     succeeded = await jobs.list_jobs(uow=container.read_uow(), status=JobStatus.SUCCEEDED)
     assert [j.id for j in succeeded] == [job.id]
+
+
+async def test_deliveries_of_one_batch_to_a_gone_endpoint_disable_it_once(
+    container: Container, receiver: Receiver
+) -> None:
+    gone: list[WebhookEndpointGone] = []
+    container.bus.subscribe(WebhookEndpointGone, gone.append)
+    partner_id, issued = await partner_with_endpoint(container, receiver)
+    receiver.reply_with(Reply(410), Reply(410))
+    first = await _publish(container, partner_id)
+    second = await _publish(container, partner_id, "order.updated")
+
+    assert await make_worker(container).run_once() == 2
+
+    assert sorted(r.webhook_id for r in receiver.requests) == sorted([first, second])
+    for event_id in (first, second):
+        [delivery] = (await _log(container, partner_id, event_id)).deliveries
+        assert delivery.delivery.status == "gone"
+        assert [(a.status_code, a.outcome) for a in delivery.attempts] == [(410, "gone")]
+    [endpoint] = await partners.list_webhook_endpoints(
+        uow=container.read_uow(), partner_id=partner_id
+    )
+    assert endpoint.enabled is False
+    assert [event.endpoint_id for event in gone] == [issued.endpoint_id]

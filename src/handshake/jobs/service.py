@@ -66,6 +66,16 @@ async def complete_job(*, uow: UnitOfWork, job_id: str, worker_id: str) -> bool:
     return done
 
 
+async def complete_jobs(*, uow: UnitOfWork, job_ids: Sequence[str], worker_id: str) -> int:
+    """Record that leased jobs succeeded, in one statement; how many were still leased."""
+    async with uow:
+        done = await uow.repo(JobRepository).finish_many(
+            job_ids=job_ids, worker_id=worker_id, now=clock.now()
+        )
+        await uow.commit()
+    return done
+
+
 def backoff_delay(attempt: int, *, base: float, cap: float, jitter: float | None = None) -> float:
     """Seconds before try ``attempt + 1``: exponential from ``base``, capped, with jitter.
 

@@ -8,7 +8,7 @@ import os
 import socket
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 import structlog
@@ -17,7 +17,7 @@ from handshake.db.uow import UnitOfWork
 from handshake.jobs import service
 from handshake.jobs.metrics import JOB_DEAD, JOB_DURATION, JOB_FAILURES, JOB_QUEUE_DEPTH, JOB_RUNS
 from handshake.jobs.models import Job, JobStatus
-from handshake.jobs.registry import JobContext, JobRegistry
+from handshake.jobs.registry import BatchHandler, BatchItem, JobContext, JobRegistry
 from handshake.kernel.ids import new_id
 from handshake.settings import JobSettings, Settings
 
@@ -58,10 +58,21 @@ class Worker:
             limit=self.settings.batch_size,
             lease=timedelta(seconds=self.settings.lease_seconds),
         )
+        singles: list[Job] = []
+        for name, group in _by_name(jobs).items():
+            batch = self.registry.batch_handler(name)
+            if batch is not None and len(group) > 1:
+                await self._run_batch(name, batch, group)
+            else:
+                singles.extend(group)
+        await self._run_concurrently(singles)
+        return len(jobs)
+
+    async def _run_concurrently(self, jobs: list[Job]) -> None:
         if self.concurrency == 1 or len(jobs) <= 1:
             for job in jobs:
                 await self._run(job)
-            return len(jobs)
+            return
         slots = asyncio.Semaphore(self.concurrency)
 
         async def run_in_slot(job: Job) -> None:
@@ -74,7 +85,25 @@ class Worker:
         for job, outcome in zip(jobs, outcomes, strict=True):
             if isinstance(outcome, Exception):
                 log.error("job_outcome_not_recorded", job_id=job.id, error=repr(outcome))
-        return len(jobs)
+
+    async def _run_batch(self, name: str, batch: BatchHandler, jobs: list[Job]) -> None:
+        """One call for every leased job of ``name``; successes are completed in one statement."""
+        items = [BatchItem(job.id, job.attempts, dict(job.payload)) for job in jobs]
+        started = time.perf_counter()
+        try:
+            errors = await batch(items, self.uow_factory)
+        except Exception as exc:
+            error = "".join(traceback.format_exception_only(exc)).strip()[:2000]
+            errors = {job.id: error for job in jobs}
+        JOB_DURATION.labels(name=name).observe(time.perf_counter() - started)
+        succeeded = [job.id for job in jobs if job.id not in errors]
+        await service.complete_jobs(
+            uow=self.uow_factory(), job_ids=succeeded, worker_id=self.worker_id
+        )
+        JOB_RUNS.labels(name=name, outcome="succeeded").inc(len(succeeded))
+        for job in jobs:
+            if job.id in errors:
+                await self._record_failure(job, errors[job.id][:2000])
 
     async def run_until_idle(self, max_batches: int = 1000) -> int:
         """Run batches until nothing is due (tests and the CLI's ``--drain``)."""
@@ -117,25 +146,38 @@ class Worker:
             handler = self.registry.get(job.name)
             await handler(dict(job.payload), context)
         except Exception as exc:
-            JOB_FAILURES.labels(name=job.name).inc()
-            error = "".join(traceback.format_exception_only(exc)).strip()[:2000]
-            outcome = await service.fail_job(
-                uow=self.uow_factory(),
-                job=job,
-                worker_id=self.worker_id,
-                error=error,
-                backoff_base=self.settings.backoff_base_seconds,
-                backoff_cap=self.settings.backoff_max_seconds,
+            await self._record_failure(
+                job, "".join(traceback.format_exception_only(exc)).strip()[:2000]
             )
-            if outcome is JobStatus.DEAD:
-                JOB_DEAD.labels(name=job.name).inc()
-                bound.error("job_dead_lettered", error=error)
-            else:
-                bound.warning("job_failed_will_retry", error=error)
-            JOB_RUNS.labels(name=job.name, outcome="failed").inc()
             return
         finally:
             JOB_DURATION.labels(name=job.name).observe(time.perf_counter() - started)
         await service.complete_job(uow=self.uow_factory(), job_id=job.id, worker_id=self.worker_id)
         JOB_RUNS.labels(name=job.name, outcome="succeeded").inc()
         bound.info("job_succeeded")
+
+    async def _record_failure(self, job: Job, error: str) -> None:
+        """Reschedule a failed job with backoff, or dead-letter it after its last try."""
+        JOB_FAILURES.labels(name=job.name).inc()
+        outcome = await service.fail_job(
+            uow=self.uow_factory(),
+            job=job,
+            worker_id=self.worker_id,
+            error=error,
+            backoff_base=self.settings.backoff_base_seconds,
+            backoff_cap=self.settings.backoff_max_seconds,
+        )
+        bound = log.bind(job_id=job.id, job=job.name, attempt=job.attempts)
+        if outcome is JobStatus.DEAD:
+            JOB_DEAD.labels(name=job.name).inc()
+            bound.error("job_dead_lettered", error=error)
+        else:
+            bound.warning("job_failed_will_retry", error=error)
+        JOB_RUNS.labels(name=job.name, outcome="failed").inc()
+
+
+def _by_name(jobs: Sequence[Job]) -> dict[str, list[Job]]:
+    groups: dict[str, list[Job]] = {}
+    for job in jobs:
+        groups.setdefault(job.name, []).append(job)
+    return groups

@@ -14,6 +14,7 @@ was, so the rerun sends again: every event is delivered at least once, always wi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -79,24 +80,39 @@ async def prepare_attempt(
     *, uow: UnitOfWork, delivery_id: str, number: int
 ) -> PreparedAttempt | None:
     """The message for try ``number``, or None when it is not due (already made, cancelled)."""
+    return (await prepare_attempts(uow=uow, tries=[(delivery_id, number)]))[0]
+
+
+async def prepare_attempts(
+    *, uow: UnitOfWork, tries: Sequence[tuple[str, int]]
+) -> list[PreparedAttempt | None]:
+    """:func:`prepare_attempt` for many (delivery id, try number) pairs in one transaction."""
     now = clock.now()
+    prepared: list[PreparedAttempt | None] = []
     async with uow:
         repo = uow.repo(WebhookRepository)
-        target = await repo.delivery_target(delivery_id)
-        if target is None or not target.delivery.is_pending:
-            return None
-        if target.delivery.attempt_count != number - 1:
-            return None
-        reason = _unsendable(target)
-        if reason is not None:
-            await repo.advance_delivery(
-                delivery_id=delivery_id,
-                from_attempt_count=number - 1,
-                values=_finished(DeliveryStatus.CANCELLED, now, last_error=reason),
-            )
+        targets = await repo.delivery_targets({delivery_id for delivery_id, _ in tries})
+        cancelled = False
+        for delivery_id, number in tries:
+            target = targets.get(delivery_id)
+            if (
+                target is None
+                or not target.delivery.is_pending
+                or target.delivery.attempt_count != number - 1
+            ):
+                prepared.append(None)
+            elif (reason := _unsendable(target)) is not None:
+                cancelled |= await repo.advance_delivery(
+                    delivery_id=delivery_id,
+                    from_attempt_count=number - 1,
+                    values=_finished(DeliveryStatus.CANCELLED, now, last_error=reason),
+                )
+                prepared.append(None)
+            else:
+                prepared.append(_prepared(target, number=number, now=now))
+        if cancelled:
             await uow.commit()
-            return None
-        return _prepared(target, number=number, now=now)
+    return prepared
 
 
 def _prepared(target: DeliveryTarget, *, number: int, now: datetime) -> PreparedAttempt:
@@ -151,21 +167,47 @@ async def record_attempt(
     policy: RetryPolicy,
 ) -> Decision | None:
     """Store the try's answer and act on it; None when another run already recorded it."""
-    decision = policy.decide(result, attempt_number=prepared.number)
+    tried = TriedAttempt(prepared, result, attempted_at)
+    return (await record_attempts(uow=uow, tries=[tried], policy=policy))[0]
+
+
+@dataclass(frozen=True)
+class TriedAttempt:
+    """A try that was made: what was sent, the answer, and when."""
+
+    prepared: PreparedAttempt
+    result: AttemptResult
+    attempted_at: datetime
+
+
+async def record_attempts(
+    *, uow: UnitOfWork, tries: Sequence[TriedAttempt], policy: RetryPolicy
+) -> list[Decision | None]:
+    """:func:`record_attempt` for many tries in one transaction, in order."""
     now = clock.now()
+    decisions: list[Decision | None] = []
+    disabled: set[str] = set()  # endpoints this transaction already disabled (410)
     async with uow:
         repo = uow.repo(WebhookRepository)
-        moved = await repo.advance_delivery(
-            delivery_id=prepared.delivery_id,
-            from_attempt_count=prepared.number - 1,
-            values=_delivery_changes(decision, result, prepared.number, now),
-        )
-        if not moved:
-            return None
-        repo.add(_attempt_row(prepared, result, decision, attempted_at))
-        await _follow_up(uow, prepared, decision)
+        for tried in tries:
+            prepared = tried.prepared
+            decision = policy.decide(tried.result, attempt_number=prepared.number)
+            moved = await repo.advance_delivery(
+                delivery_id=prepared.delivery_id,
+                from_attempt_count=prepared.number - 1,
+                values=_delivery_changes(decision, tried.result, prepared.number, now),
+            )
+            decisions.append(decision if moved else None)
+            if not moved:
+                continue
+            repo.add(_attempt_row(prepared, tried.result, decision, tried.attempted_at))
+            if decision.status is DeliveryStatus.GONE:
+                if prepared.endpoint_id in disabled:
+                    continue
+                disabled.add(prepared.endpoint_id)
+            await _follow_up(uow, prepared, decision)
         await uow.commit()
-    return decision
+    return decisions
 
 
 def _attempt_row(

@@ -23,9 +23,12 @@ from handshake.partners.event_types import WEBHOOK_EVENT_TYPES
 from handshake.partners.models import WebhookEndpoint
 from handshake.webhooks.delivery_attempts import DELIVER_JOB as DELIVER_JOB
 from handshake.webhooks.delivery_attempts import PreparedAttempt as PreparedAttempt
+from handshake.webhooks.delivery_attempts import TriedAttempt as TriedAttempt
 from handshake.webhooks.delivery_attempts import prepare_attempt as prepare_attempt
+from handshake.webhooks.delivery_attempts import prepare_attempts as prepare_attempts
 from handshake.webhooks.delivery_attempts import queue_attempt
 from handshake.webhooks.delivery_attempts import record_attempt as record_attempt
+from handshake.webhooks.delivery_attempts import record_attempts as record_attempts
 from handshake.webhooks.delivery_log import DeliveryLog as DeliveryLog
 from handshake.webhooks.delivery_log import EventLog as EventLog
 from handshake.webhooks.delivery_log import Page as Page
