@@ -71,23 +71,7 @@ class WrkLoad:
         headers: dict[str, str] | None = None,
     ) -> LoadResult:
         """Run wrk once and parse its summary."""
-        duration = max(1, round(seconds))
-        command = [
-            self.executable,
-            "-t1",
-            f"-c{connections}",
-            f"-d{duration}s",
-            "--timeout",
-            "5s",
-            "--latency",
-        ]
-        for name, value in (headers or {}).items():
-            command += ["-H", f"{name}: {value}"]
-        command.append(url)
-        done = subprocess.run(
-            command, capture_output=True, text=True, check=True, timeout=duration + 30
-        )
-        return parse_wrk_output(done.stdout)
+        return self._run_wrk(url, None, seconds, connections, headers)
 
     def run_paced(
         self,
@@ -107,20 +91,21 @@ class WrkLoad:
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
             script.write(f"function delay()\n  return {interval_ms:.3f}\nend\n")
         try:
-            return self._run_script(url, script.name, seconds, connections, headers)
+            return self._run_wrk(url, script.name, seconds, connections, headers)
         finally:
             Path(script.name).unlink(missing_ok=True)
 
-    def _run_script(
+    def _run_wrk(
         self,
         url: str,
-        script: str,
+        script: str | None,
         seconds: float,
         connections: int,
         headers: dict[str, str] | None,
     ) -> LoadResult:
         duration = max(1, round(seconds))
-        command = [self.executable, "-t1", f"-c{connections}", f"-d{duration}s", "-s", script]
+        command = [self.executable, "-t1", f"-c{connections}", f"-d{duration}s"]
+        command += ["-s", script] if script else []
         command += ["--timeout", "5s", "--latency"]
         for name, value in (headers or {}).items():
             command += ["-H", f"{name}: {value}"]

@@ -131,3 +131,9 @@ def _print_linking_try(report: DemoReport, base_url: str) -> None:
         f"-d code_verifier={verifier} {base_url}/oauth/token",
         soft_wrap=True,
     )
+    console.print(
+        f'  4. curl -H "Authorization: Bearer ACCESS_TOKEN" '
+        f'"{base_url}/partner/v1/offers?sku=SKU&placement_id=demo-feed"  (your price, stock,'
+        f" delivery promise and a signed offer token; any SKU of {base_url}/api/v1/products)",
+        soft_wrap=True,
+    )

@@ -79,18 +79,7 @@ class JobRepository(Repository):
 
     async def finish(self, *, job_id: str, worker_id: str, now: datetime) -> bool:
         """Mark a leased job succeeded; False when the lease was lost to another worker."""
-        result = await self.session.execute(
-            update(Job)
-            .where(Job.id == job_id, Job.locked_by == worker_id, Job.status == JobStatus.RUNNING)
-            .values(
-                status=JobStatus.SUCCEEDED,
-                finished_at=now,
-                locked_until=None,
-                last_error=None,
-                updated_at=now,
-            )
-        )
-        return bool(getattr(result, "rowcount", 0))
+        return await self.finish_many(job_ids=[job_id], worker_id=worker_id, now=now) == 1
 
     async def finish_many(self, *, job_ids: Sequence[str], worker_id: str, now: datetime) -> int:
         """Mark leased jobs succeeded in one statement; how many this worker still held."""

@@ -40,16 +40,22 @@ async def linking_policy(request: Request) -> LinkingPolicy:
 Policy = Annotated[LinkingPolicy, Depends(linking_policy)]
 
 
-async def partner_access(
-    request: Request,
-    policy: Policy,
+async def bearer_token(
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(partner_bearer)],
-) -> PartnerAccess:
-    """The access of the bearer token; 401 ``invalid_token`` without a live one."""
+) -> str:
+    """The bearer token of the call; 401 ``invalid_token`` when there is none."""
     if bearer is None:
         raise InvalidAccessToken("Send an access token: Authorization: Bearer <token>.")
+    return bearer.credentials
+
+
+BearerToken = Annotated[str, Depends(bearer_token)]
+
+
+async def partner_access(request: Request, policy: Policy, token: BearerToken) -> PartnerAccess:
+    """The access of the bearer token; 401 ``invalid_token`` without a live one."""
     return await service.authenticate_access_token(
-        uow=app_services(request).read_uow(), policy=policy, token=bearer.credentials
+        uow=app_services(request).read_uow(), policy=policy, token=token
     )
 
 
@@ -104,15 +110,11 @@ def app_access_cache(request: Request) -> access_cache.AccessCache:
 
 
 async def cached_partner_access(
-    request: Request,
-    policy: Policy,
-    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(partner_bearer)],
+    request: Request, policy: Policy, token: BearerToken
 ) -> PartnerAccess:
     """As :func:`partner_access`, reusing an admitted answer for at most one second."""
-    if bearer is None:
-        raise InvalidAccessToken("Send an access token: Authorization: Bearer <token>.")
     cache = app_access_cache(request)
-    digest = secrets_format.digest(bearer.credentials)
+    digest = secrets_format.digest(token)
     access = cache.get(digest)
     if access is not None:
         return access
@@ -120,7 +122,7 @@ async def cached_partner_access(
     async def lookup() -> PartnerAccess:
         generation = cache.generation
         found = await service.authenticate_access_token(
-            uow=app_services(request).read_uow(), policy=policy, token=bearer.credentials
+            uow=app_services(request).read_uow(), policy=policy, token=token
         )
         cache.put(digest, found, generation=generation)
         return found
