@@ -23,6 +23,7 @@ DOMAINS: tuple[str, ...] = (
     "partners",
     "webhooks",
     "linking",
+    "payments",
     "offers",
     "attribution",
 )

@@ -1,0 +1,1 @@
+"""Payments: the payment provider port, the built-in sandbox provider, and payment records."""

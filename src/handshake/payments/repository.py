@@ -1,0 +1,45 @@
+"""Every query of the payments domain."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+
+from handshake.db.uow import Repository
+from handshake.payments.models import Payment, PaymentOperation
+
+
+class PaymentRepository(Repository):
+    """Payments and their operations."""
+
+    async def get(self, payment_id: str) -> Payment | None:
+        """One payment."""
+        return await self.session.get(Payment, payment_id)
+
+    async def refresh(self, payment: Payment) -> None:
+        """Reload ``payment`` after a conditional update."""
+        await self.session.refresh(payment)
+
+    async def operations(self, payment_id: str) -> list[PaymentOperation]:
+        """A payment's operations, oldest first."""
+        rows = await self.session.scalars(
+            select(PaymentOperation)
+            .where(PaymentOperation.payment_id == payment_id)
+            .order_by(PaymentOperation.at, PaymentOperation.id)
+        )
+        return list(rows.all())
+
+    async def transition(
+        self, *, payment_id: str, expected: Any, values: dict[str, Any], now: datetime
+    ) -> bool:
+        """Change a payment still in one of the ``expected`` states (and amounts); False if
+        another call changed it first."""
+        result = await self.session.execute(
+            update(Payment)
+            .where(Payment.id == payment_id, *expected)
+            .values(**values, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0))
