@@ -47,6 +47,12 @@ class WarehouseCodeTaken(Conflict):
     code = "warehouse_code_taken"
 
 
+class OutOfStock(Conflict):
+    """Not enough units are available to reserve (others bought them first)."""
+
+    code = "out_of_stock"
+
+
 class InsufficientStock(Conflict):
     """The change would take available stock below zero."""
 

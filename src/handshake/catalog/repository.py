@@ -184,13 +184,51 @@ class CatalogRepository(Repository):
             variant_id, warehouse_id, Stock.on_hand + delta, Stock.on_hand + delta >= Stock.reserved
         )
 
+    async def reserve_units(self, variant_id: str, warehouse_id: str, units: int) -> AnyRow | None:
+        """Reserve ``units`` if that many are available; (on_hand, reserved) or None."""
+        return await self._update_stock(
+            variant_id, warehouse_id, None, Stock.on_hand - Stock.reserved >= units,
+            reserved=Stock.reserved + units,
+        )  # fmt: skip
+
+    async def release_units(self, variant_id: str, warehouse_id: str, units: int) -> AnyRow | None:
+        """Give ``units`` reserved units back; (on_hand, reserved) or None if fewer are reserved."""
+        return await self._update_stock(
+            variant_id, warehouse_id, None, Stock.reserved >= units,
+            reserved=Stock.reserved - units,
+        )  # fmt: skip
+
+    async def ship_units(self, variant_id: str, warehouse_id: str, units: int) -> AnyRow | None:
+        """Reserved units leave the warehouse; (on_hand, reserved) or None if fewer are reserved."""
+        return await self._update_stock(
+            variant_id, warehouse_id, Stock.on_hand - units, Stock.reserved >= units,
+            reserved=Stock.reserved - units,
+        )  # fmt: skip
+
+    async def stock_places(self, variant_id: str) -> list[AnyRow]:
+        """(warehouse_id, code) of every warehouse stocking the variant, by code."""
+        query = (
+            select(Warehouse.id, Warehouse.code)
+            .join(Stock, Stock.warehouse_id == Warehouse.id)
+            .where(Stock.variant_id == variant_id)
+            .order_by(Warehouse.code)
+        )
+        return list((await self.session.execute(query)).all())
+
     async def _update_stock(
-        self, variant_id: str, warehouse_id: str, value: Any, condition: ColumnElement[bool]
+        self,
+        variant_id: str,
+        warehouse_id: str,
+        on_hand: Any,
+        condition: ColumnElement[bool],
+        **values: Any,
     ) -> AnyRow | None:
+        if on_hand is not None:
+            values["on_hand"] = on_hand
         statement = (
             update(Stock)
             .where(Stock.variant_id == variant_id, Stock.warehouse_id == warehouse_id, condition)
-            .values(on_hand=value, updated_at=clock.now())
+            .values(**values, updated_at=clock.now())
             .returning(Stock.on_hand, Stock.reserved)
             .execution_options(synchronize_session=False)
         )

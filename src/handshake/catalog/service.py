@@ -38,6 +38,10 @@ from handshake.catalog.importing import import_rows as import_rows
 from handshake.catalog.models import Product, ProductStatus, Variant
 from handshake.catalog.repository import CatalogRepository
 from handshake.catalog.search_index import refresh_search_text
+from handshake.catalog.stock_holds import StockHold as StockHold
+from handshake.catalog.stock_holds import hold_stock as hold_stock
+from handshake.catalog.stock_holds import release_stock as release_stock
+from handshake.catalog.stock_holds import ship_stock as ship_stock
 from handshake.catalog.warehouses import WarehouseDetails as WarehouseDetails
 from handshake.catalog.warehouses import create_warehouse as create_warehouse
 from handshake.catalog.warehouses import list_warehouses as list_warehouses
