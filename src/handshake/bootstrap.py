@@ -27,7 +27,7 @@ DOMAINS: tuple[str, ...] = (
     "offers",
     "attribution",
 )
-PLATFORM_MODELS: tuple[str, ...] = ("handshake.jobs.models",)
+PLATFORM_MODELS: tuple[str, ...] = ("handshake.jobs.models", "handshake.idempotency.models")
 
 
 def import_models() -> None:

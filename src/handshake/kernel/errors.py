@@ -66,6 +66,14 @@ class Unauthenticated(DomainError):
     challenge: ClassVar[str] = 'Bearer realm="handshake"'
 
 
+class BadRequest(DomainError):
+    """The request lacks something every such request must carry (a required header…)."""
+
+    category = "bad_request"
+    code = "bad_request"
+    title = "Bad request"
+
+
 class InvalidInput(DomainError):
     """The request is well-formed but breaks a business rule."""
 

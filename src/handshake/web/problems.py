@@ -19,6 +19,7 @@ PROBLEM_JSON = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://handshake.dev/problems/"
 
 STATUS_BY_CATEGORY: dict[str, int] = {
+    "bad_request": 400,
     "not_found": 404,
     "conflict": 409,
     "permission_denied": 403,
@@ -82,8 +83,9 @@ async def domain_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
     status = STATUS_BY_CATEGORY.get(exc.category, 400)
     headers: dict[str, str] = {}
-    if isinstance(exc, RateLimited):
-        headers["Retry-After"] = str(exc.retry_after_seconds)
+    retry_after = getattr(exc, "retry_after_seconds", None)
+    if isinstance(exc, RateLimited) or isinstance(retry_after, int):
+        headers["Retry-After"] = str(retry_after)
     if status == 401:
         challenge = exc.challenge if isinstance(exc, Unauthenticated) else None
         headers["WWW-Authenticate"] = challenge or 'Bearer realm="handshake"'

@@ -1,0 +1,1 @@
+"""Idempotency keys: a retried request is answered once, whatever the network did."""

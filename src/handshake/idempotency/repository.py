@@ -1,0 +1,86 @@
+"""Every query of idempotency keys."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from handshake.db.uow import Repository
+from handshake.idempotency.models import IdempotencyRecord, KeyStatus
+
+
+class IdempotencyRepository(Repository):
+    """Keys: claimed atomically, answered in the caller's transaction, released on failure."""
+
+    async def insert_in_flight(self, values: dict[str, Any]) -> bool:
+        """Insert a new in-flight key; False when the (scope, key) exists already."""
+        dialect = self.session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        statement = (
+            insert(IdempotencyRecord)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["scope", "key"])
+            .returning(IdempotencyRecord.key)
+        )
+        return (await self.session.execute(statement)).first() is not None
+
+    async def get(self, scope: str, key: str) -> IdempotencyRecord | None:
+        """The record of a key (fresh from the database)."""
+        statement = (
+            select(IdempotencyRecord)
+            .where(IdempotencyRecord.scope == scope, IdempotencyRecord.key == key)
+            .execution_options(populate_existing=True)
+        )
+        return (await self.session.scalars(statement)).first()
+
+    async def take_over(
+        self, scope: str, key: str, *, now: datetime, locked_until: datetime
+    ) -> bool:
+        """Claim an in-flight key whose first request died (its lock ran out)."""
+        result = await self.session.execute(
+            update(IdempotencyRecord)
+            .where(
+                IdempotencyRecord.scope == scope,
+                IdempotencyRecord.key == key,
+                IdempotencyRecord.status == KeyStatus.IN_FLIGHT,
+                IdempotencyRecord.locked_until <= now,
+            )
+            .values(locked_until=locked_until)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def answer(self, scope: str, key: str, *, status: int, body: Any) -> bool:
+        """Store the answer of an in-flight key."""
+        result = await self.session.execute(
+            update(IdempotencyRecord)
+            .where(
+                IdempotencyRecord.scope == scope,
+                IdempotencyRecord.key == key,
+                IdempotencyRecord.status == KeyStatus.IN_FLIGHT,
+            )
+            .values(status=KeyStatus.ANSWERED, response_status=status, response={"body": body})
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def release(self, scope: str, key: str) -> None:
+        """Forget an in-flight key (its request failed without an answer worth keeping)."""
+        await self.session.execute(
+            delete(IdempotencyRecord).where(
+                IdempotencyRecord.scope == scope,
+                IdempotencyRecord.key == key,
+                IdempotencyRecord.status == KeyStatus.IN_FLIGHT,
+            )
+        )
+
+    async def purge_expired(self, now: datetime) -> int:
+        """Delete answered or abandoned keys past their retention; how many."""
+        result = await self.session.execute(
+            delete(IdempotencyRecord).where(IdempotencyRecord.expires_at <= now)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
