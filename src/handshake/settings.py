@@ -7,11 +7,12 @@ secrets are refused at start-up.
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_PREFIX = "dev-insecure-"
@@ -93,7 +94,7 @@ class JobSettings(BaseModel):
 
     embedded_worker: bool = True
     poll_interval_seconds: float = Field(default=0.5, gt=0)
-    batch_size: int = Field(default=50, ge=1, le=500)
+    batch_size: int = Field(default=100, ge=1, le=500)
     concurrency: int = Field(
         default=8,
         ge=1,
@@ -107,7 +108,8 @@ class JobSettings(BaseModel):
     max_attempts: int = Field(default=8, ge=1)
     backoff_base_seconds: float = Field(default=2.0, gt=0)
     backoff_max_seconds: float = Field(default=3600.0, gt=0)
-    lease_seconds: int = Field(default=300, ge=5)
+    # A crashed worker's jobs run again after this; it must outlast a batch (see Settings).
+    lease_seconds: int = Field(default=600, ge=5)
 
 
 class CatalogSettings(BaseModel):
@@ -369,6 +371,22 @@ class Settings(BaseSettings):
     rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
     attribution: AttributionSettings = Field(default_factory=AttributionSettings)
     log: LogSettings = Field(default_factory=LogSettings)
+
+    @model_validator(mode="after")
+    def _webhook_batches_fit_in_their_lease(self) -> Settings:
+        # A worker hands a whole batch of deliveries to the webhooks domain; at worst each try
+        # waits for its timeout, max_in_flight at a time. The batch must end before its lease
+        # does, or another worker would take the jobs over and send them again.
+        rounds = math.ceil(self.jobs.batch_size / self.webhooks.max_in_flight)
+        worst = rounds * self.webhooks.timeout_seconds
+        if worst >= self.jobs.lease_seconds:
+            raise ValueError(
+                f"jobs.lease_seconds ({self.jobs.lease_seconds}) must exceed the longest webhook"
+                f" batch: ceil(jobs.batch_size / webhooks.max_in_flight) x"
+                f" webhooks.timeout_seconds = {worst:g} s. Lower the batch size or the timeout,"
+                " or raise the lease."
+            )
+        return self
 
     @property
     def is_development(self) -> bool:

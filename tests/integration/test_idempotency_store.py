@@ -56,8 +56,9 @@ async def test_a_key_in_flight_asks_to_retry_later_then_can_be_taken_over(
 
 
 async def test_a_released_key_runs_afresh(container: Container) -> None:
-    await service.claim(uow=container.uow(), request=request())
-    await service.release(uow=container.uow(), request=request())
+    first = request()
+    await service.claim(uow=container.uow(), request=first)
+    await service.release(uow=container.uow(), request=first)
 
     assert await service.claim(uow=container.uow(), request=request(body={"other": 1})) is None
 
@@ -65,11 +66,12 @@ async def test_a_released_key_runs_afresh(container: Container) -> None:
 async def test_an_answer_rolled_back_with_its_business_change_leaves_no_ghost(
     container: Container,
 ) -> None:
-    await service.claim(uow=container.uow(), request=request())
+    first = request()
+    await service.claim(uow=container.uow(), request=first)
     uow = container.uow()
     with pytest.raises(RuntimeError):
         async with uow:
-            await service.record_answer(uow=uow, request=request(), status_code=201, body={})
+            await service.record_answer(uow=uow, request=first, status_code=201, body={})
             raise RuntimeError("the order could not be written")
 
     with pytest.raises(IdempotencyInFlight):
@@ -90,8 +92,9 @@ async def test_of_twenty_concurrent_claims_of_one_key_exactly_one_runs(
 
 async def test_keys_are_kept_24_hours_then_purged(container: Container) -> None:
     with clock.frozen_at(FROZEN_START):
-        await service.claim(uow=container.uow(), request=request())
-        await service.record_answer(uow=container.uow(), request=request(), status_code=200, body=1)
+        first = request()
+        await service.claim(uow=container.uow(), request=first)
+        await service.record_answer(uow=container.uow(), request=first, status_code=200, body=1)
         clock.advance(timedelta(hours=23, minutes=59))
         assert await service.purge_expired_keys(uow=container.uow()) == 0
         assert await service.claim(uow=container.uow(), request=request()) == (
@@ -100,3 +103,37 @@ async def test_keys_are_kept_24_hours_then_purged(container: Container) -> None:
         clock.advance(timedelta(minutes=1))
 
         assert await service.purge_expired_keys(uow=container.uow()) == 1
+
+
+async def test_a_slow_first_request_that_lost_its_key_can_neither_answer_nor_release_it(
+    container: Container,
+) -> None:
+    with clock.frozen_at(FROZEN_START):
+        slow, retry = request(), request()
+        assert await service.claim(uow=container.uow(), request=slow) is None
+        clock.advance(timedelta(seconds=61))
+        assert await service.claim(uow=container.uow(), request=retry) is None  # taken over
+
+        with pytest.raises(IdempotencyInFlight):
+            await service.record_answer(
+                uow=container.uow(), request=slow, status_code=201, body={"order_id": "ord_slow"}
+            )
+        await service.release(uow=container.uow(), request=slow)  # not the holder: no effect
+        await service.record_answer(
+            uow=container.uow(), request=retry, status_code=201, body={"order_id": "ord_retry"}
+        )
+
+        assert await service.claim(uow=container.uow(), request=request()) == (
+            service.StoredAnswer(201, {"order_id": "ord_retry"})
+        )
+
+
+async def test_a_5xx_answer_is_never_kept(container: Container) -> None:
+    first = request()
+    await service.claim(uow=container.uow(), request=first)
+
+    with pytest.raises(ValueError, match="5xx"):
+        await service.record_answer(uow=container.uow(), request=first, status_code=503, body={})
+
+    with pytest.raises(IdempotencyInFlight):  # still held by the first request
+        await service.claim(uow=container.uow(), request=request())

@@ -244,3 +244,28 @@ def test_a_batch_handler_needs_a_one_job_handler_first() -> None:
 
     with pytest.raises(ValueError, match="one-job handler"):
         JobRegistry().register_batch("x.many", many)
+
+
+async def test_a_batch_whose_completion_cannot_be_recorded_stays_leased(
+    container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def one(payload: dict[str, Any], context: JobContext) -> None:
+        return None
+
+    async def many(items: list[BatchItem], uow_factory: Any) -> dict[str, str]:
+        return {}
+
+    async def database_gone(**kwargs: Any) -> int:
+        raise ConnectionError("database gone")
+
+    registry = JobRegistry()
+    registry.register("x.many", one)
+    registry.register_batch("x.many", many)
+    for n in range(2):
+        await service.enqueue(uow=container.uow(), name="x.many", payload={"n": n})
+    monkeypatch.setattr(service, "complete_jobs", database_gone)
+
+    assert await make_worker(container, registry, batch_size=10).run_once() == 2
+
+    depth = await service.queue_depth(uow=container.read_uow())
+    assert (depth["running"], depth["succeeded"]) == (2, 0)  # rerun when the lease ends

@@ -108,3 +108,23 @@ async def test_of_concurrent_captures_exactly_one_is_recorded(container: Contain
     assert all(isinstance(o, Payment | PaymentStateConflict) for o in outcomes)
     details = await service.get_payment(uow=container.read_uow(), payment_id=payment.id)
     assert [o.kind for o in details.operations] == ["authorize", "capture"]
+
+
+async def test_concurrent_partial_refunds_take_turns_and_add_up(container: Container) -> None:
+    payment = await authorized(container, minor=10000)
+    await service.capture_payment(uow=container.uow(), provider=SANDBOX, payment_id=payment.id)
+
+    refunds = await asyncio.gather(
+        service.refund_payment(
+            uow=container.uow(), provider=SANDBOX, payment_id=payment.id, amount_minor=6000
+        ),
+        service.refund_payment(
+            uow=container.uow(), provider=SANDBOX, payment_id=payment.id, amount_minor=4000
+        ),
+    )
+
+    first_done, second_done = sorted(r.refunded_minor for r in refunds)
+    assert (first_done in (4000, 6000), second_done) == (True, 10000)
+    details = await service.get_payment(uow=container.read_uow(), payment_id=payment.id)
+    assert (details.payment.status, details.payment.refunded_minor) == ("refunded", 10000)
+    assert sorted(o.amount_minor for o in details.operations if o.kind == "refund") == [4000, 6000]

@@ -9,7 +9,7 @@ import httpx
 from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.routing import Match
 
-from handshake.web.routing import DomainRouter, literal_prefix
+from handshake.web.routing import DomainRouter, literal_prefix, route_path
 
 PARAMETER = re.compile(r"\{[^}]+\}")
 
@@ -47,3 +47,13 @@ def test_a_router_declines_paths_outside_its_prefixes() -> None:
     assert router.literal_prefixes() == ("/partner/v1/things/",)
     assert router.matches(scope) == (Match.NONE, {})
     assert literal_prefix("/api/v1/{a}/b/{c}") == "/api/v1/"
+
+
+def test_the_route_path_is_the_path_below_the_root_path() -> None:
+    def scope(path: str) -> dict[str, str]:
+        return {"path": path, "root_path": "/api"}
+
+    assert route_path(scope("/api/partner/v1/offers")) == "/partner/v1/offers"
+    assert route_path(scope("/api")) == ""
+    assert route_path(scope("/apiary/x")) == "/apiary/x"
+    assert route_path({"path": "/x", "root_path": ""}) == "/x"

@@ -9,7 +9,13 @@ from pydantic import SecretStr, ValidationError
 from typer.testing import CliRunner
 
 from handshake.entrypoints.cli import app
-from handshake.settings import DatabaseSettings, SecuritySettings, Settings, SettingsError
+from handshake.settings import (
+    DatabaseSettings,
+    JobSettings,
+    SecuritySettings,
+    Settings,
+    SettingsError,
+)
 
 
 def test_defaults_run_without_setup(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -75,3 +81,11 @@ def test_config_show_prints_redacted_settings(monkeypatch: pytest.MonkeyPatch) -
     assert result.exit_code == 0, result.output
     assert "do-not-print-me-please" not in result.output
     assert '"secret_key": "**********"' in result.output
+
+
+def test_a_webhook_batch_longer_than_its_lease_is_refused() -> None:
+    with pytest.raises(ValidationError, match=r"jobs\.lease_seconds"):
+        Settings(jobs=JobSettings(batch_size=500, lease_seconds=300))
+
+    fine = Settings(jobs=JobSettings(batch_size=500, lease_seconds=3600))
+    assert fine.jobs.batch_size == 500

@@ -5,6 +5,10 @@ on_hand - reserved >= :q``), so under any number of concurrent buyers a warehous
 more units than it has: on PostgreSQL the row lock serialises the updates and the condition is
 checked again by the one that waited; SQLite has a single writer. They run inside the caller's
 transaction when one is open (checkout stores its reservation in the same one).
+
+A :class:`StockHold` is a value, not a record: releasing or shipping it twice would take units
+another buyer holds. The caller keeps each hold's identity and state (checkout's reservation
+rows) and changes them in the same transaction as the stock, conditionally on that state.
 """
 
 from __future__ import annotations

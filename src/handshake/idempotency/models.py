@@ -28,6 +28,8 @@ class IdempotencyRecord(Base):
     scope: Mapped[str] = mapped_column(String(200), primary_key=True)
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     fingerprint: Mapped[str] = mapped_column(String(64), nullable=False)
+    # Which request holds the key now: only it may answer or release it.
+    claim_token: Mapped[str] = mapped_column(String(32), nullable=False)
     status: Mapped[str] = mapped_column(String(16), nullable=False)
     locked_until: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     response_status: Mapped[int | None] = mapped_column(Integer)

@@ -38,7 +38,7 @@ class IdempotencyRepository(Repository):
         return (await self.session.scalars(statement)).first()
 
     async def take_over(
-        self, scope: str, key: str, *, now: datetime, locked_until: datetime
+        self, scope: str, key: str, *, now: datetime, locked_until: datetime, claim_token: str
     ) -> bool:
         """Claim an in-flight key whose first request died (its lock ran out)."""
         result = await self.session.execute(
@@ -49,32 +49,36 @@ class IdempotencyRepository(Repository):
                 IdempotencyRecord.status == KeyStatus.IN_FLIGHT,
                 IdempotencyRecord.locked_until <= now,
             )
-            .values(locked_until=locked_until)
+            .values(locked_until=locked_until, claim_token=claim_token)
             .execution_options(synchronize_session=False)
         )
         return bool(getattr(result, "rowcount", 0))
 
-    async def answer(self, scope: str, key: str, *, status: int, body: Any) -> bool:
-        """Store the answer of an in-flight key."""
+    async def answer(
+        self, scope: str, key: str, *, claim_token: str, status: int, body: Any
+    ) -> bool:
+        """Store the answer of an in-flight key held by ``claim_token``."""
         result = await self.session.execute(
             update(IdempotencyRecord)
             .where(
                 IdempotencyRecord.scope == scope,
                 IdempotencyRecord.key == key,
                 IdempotencyRecord.status == KeyStatus.IN_FLIGHT,
+                IdempotencyRecord.claim_token == claim_token,
             )
             .values(status=KeyStatus.ANSWERED, response_status=status, response={"body": body})
             .execution_options(synchronize_session=False)
         )
         return bool(getattr(result, "rowcount", 0))
 
-    async def release(self, scope: str, key: str) -> None:
-        """Forget an in-flight key (its request failed without an answer worth keeping)."""
+    async def release(self, scope: str, key: str, *, claim_token: str) -> None:
+        """Forget an in-flight key held by ``claim_token`` (its request failed unanswered)."""
         await self.session.execute(
             delete(IdempotencyRecord).where(
                 IdempotencyRecord.scope == scope,
                 IdempotencyRecord.key == key,
                 IdempotencyRecord.status == KeyStatus.IN_FLIGHT,
+                IdempotencyRecord.claim_token == claim_token,
             )
         )
 

@@ -7,15 +7,17 @@ replay, and the caller does nothing else. The answer is *recorded* inside the bu
 transaction (the order and its key commit together: no ghost order without a key, no key
 without its order). A request that fails with no answer worth keeping (a 5xx, a crash) is
 *released*, so a retry runs afresh; a key whose request died holding it is taken over once its
-lock runs out. Bodies are compared by RFC 8785 canonical JSON (key order ignored, 1.0 == 1,
-null ≠ absent, arrays ordered).
+lock runs out (the lease must outlast the slowest request: a slow request that loses its key
+cannot answer or release it, and its business transaction rolls back). Bodies are compared by
+RFC 8785 canonical JSON (key order ignored, 1.0 == 1, null ≠ absent, arrays ordered).
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -43,6 +45,9 @@ class IdempotentRequest:
     scope: str
     key: str
     fingerprint: str
+    # This attempt's own token: a retry that takes an abandoned key over gets the key, and the
+    # first attempt, if it was only slow, can no longer answer or release it.
+    claim_token: str = field(default_factory=lambda: secrets.token_hex(16))
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,7 @@ async def claim(
         repo = uow.repo(IdempotencyRepository)
         values = {
             "scope": request.scope, "key": request.key, "fingerprint": request.fingerprint,
+            "claim_token": request.claim_token,
             "status": KeyStatus.IN_FLIGHT, "locked_until": now + lease, "created_at": now,
             "expires_at": now + max(retention, DEFAULT_RETENTION),
         }  # fmt: skip
@@ -99,7 +105,11 @@ async def claim(
             return StoredAnswer(record.response_status, record.response["body"])
         if record.locked_until > now:
             raise _in_flight(record.locked_until, now)
-        if not await repo.take_over(request.scope, request.key, now=now, locked_until=now + lease):
+        taken = await repo.take_over(
+            request.scope, request.key, now=now, locked_until=now + lease,
+            claim_token=request.claim_token,
+        )  # fmt: skip
+        if not taken:
             raise _in_flight(now + timedelta(seconds=1), now)
         await uow.commit()
         return None
@@ -115,18 +125,36 @@ def _in_flight(locked_until: datetime, now: datetime) -> IdempotencyInFlight:
 async def record_answer(
     *, uow: UnitOfWork, request: IdempotentRequest, status_code: int, body: Any
 ) -> None:
-    """Keep the answer to replay; call it inside the transaction of the business change."""
+    """Keep the answer to replay; call it inside the transaction of the business change.
+
+    Raises :class:`IdempotencyInFlight` when this request no longer holds its key (it ran past
+    its lease and a retry took the key over): the business transaction must then roll back, the
+    retry does the work. 5xx answers are never kept (a retry must run afresh).
+    """
+    if status_code >= 500:
+        raise ValueError("5xx answers are not kept: release the key instead")
     async with uow:
-        await uow.repo(IdempotencyRepository).answer(
-            request.scope, request.key, status=status_code, body=body
-        )
+        kept = await uow.repo(IdempotencyRepository).answer(
+            request.scope, request.key, claim_token=request.claim_token, status=status_code,
+            body=body,
+        )  # fmt: skip
+        if not kept:
+            raise IdempotencyInFlight(
+                "Another request with this Idempotency-Key took it over; it does the work.",
+                retry_after_seconds=1,
+            )
         await uow.commit()
 
 
 async def release(*, uow: UnitOfWork, request: IdempotentRequest) -> None:
-    """The request failed with nothing to replay (5xx, crash): a retry with the key runs anew."""
+    """The request failed with nothing to replay (5xx, crash): a retry with the key runs anew.
+
+    Only the holder releases: a slow first attempt cannot free a key a retry took over.
+    """
     async with uow:
-        await uow.repo(IdempotencyRepository).release(request.scope, request.key)
+        await uow.repo(IdempotencyRepository).release(
+            request.scope, request.key, claim_token=request.claim_token
+        )
         await uow.commit()
 
 

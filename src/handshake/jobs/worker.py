@@ -97,13 +97,21 @@ class Worker:
             errors = {job.id: error for job in jobs}
         JOB_DURATION.labels(name=name).observe(time.perf_counter() - started)
         succeeded = [job.id for job in jobs if job.id not in errors]
-        await service.complete_jobs(
-            uow=self.uow_factory(), job_ids=succeeded, worker_id=self.worker_id
-        )
-        JOB_RUNS.labels(name=name, outcome="succeeded").inc(len(succeeded))
+        try:
+            done = await service.complete_jobs(
+                uow=self.uow_factory(), job_ids=succeeded, worker_id=self.worker_id
+            )
+        except Exception:
+            # They stay leased and run again when the lease ends (handlers are idempotent).
+            log.exception("batch_completion_not_recorded", job=name, jobs=len(succeeded))
+            done = 0
+        JOB_RUNS.labels(name=name, outcome="succeeded").inc(done)
         for job in jobs:
             if job.id in errors:
-                await self._record_failure(job, errors[job.id][:2000])
+                try:
+                    await self._record_failure(job, errors[job.id][:2000])
+                except Exception:
+                    log.exception("job_outcome_not_recorded", job_id=job.id)
 
     async def run_until_idle(self, max_batches: int = 1000) -> int:
         """Run batches until nothing is due (tests and the CLI's ``--drain``)."""

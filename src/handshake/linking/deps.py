@@ -2,8 +2,9 @@
 
 ``require_scopes("offers")`` authenticates the bearer token against the database (no cache:
 an unlink or a suspension is honoured by the next call) and refuses a token that lacks a scope
-with 403 ``insufficient_scope``, before the route does anything. Only an admitted call counts
-as a use of the link (its "last used" time).
+with 403 ``insufficient_scope``, before the route does anything. A call whose token and scopes
+are admitted counts as a use of the link (its "last used" time), even if its body is then
+refused: the partner did use the link to ask.
 
 ``require_scopes_cached(...)`` is the same check for hot read endpoints (offers): a token's
 access may be reused from an in-process cache for at most one second (``access_cache``).

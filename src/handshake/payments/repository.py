@@ -18,6 +18,17 @@ class PaymentRepository(Repository):
         """One payment."""
         return await self.session.get(Payment, payment_id)
 
+    async def get_for_update(self, payment_id: str) -> Payment | None:
+        """One payment, row-locked until the transaction ends (PostgreSQL; SQLite's writer
+        transaction already excludes other writers), so provider calls about it take turns."""
+        statement = (
+            select(Payment)
+            .where(Payment.id == payment_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return (await self.session.scalars(statement)).first()
+
     async def refresh(self, payment: Payment) -> None:
         """Reload ``payment`` after a conditional update."""
         await self.session.refresh(payment)

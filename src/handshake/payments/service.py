@@ -1,10 +1,13 @@
 """Use cases of payments: authorise, capture, void, refund, read.
 
-A provider call is made once per operation with an idempotency key derived from the payment and
-the operation, so a retried call cannot charge twice. State changes are conditional updates
-(``WHERE status = …``): of two concurrent captures, one records and the other gets a conflict.
+Capture, void and refund lock the payment row first, then call the provider, then record: two
+concurrent operations on one payment take turns, and the second sees what the first did (a
+second capture is refused before reaching the provider). Each provider call carries an
+idempotency key derived from the payment and the operation (for an authorisation, the caller
+may pass its own, e.g. its checkout's key, so a retried checkout cannot place a second hold).
 An authorisation that was approved but could not be stored is voided at once: no hold is left
-behind on the shopper's card.
+behind on the shopper's card. The transaction stays open during the provider call: captures
+and refunds are operator actions, not hot paths.
 """
 
 from __future__ import annotations
@@ -85,6 +88,7 @@ async def authorize_payment(
     amount: Money,
     reference: str,
     payment_method_id: str | None = None,
+    idempotency_key: str | None = None,
 ) -> Payment:
     """Hold ``amount`` on a saved method; declines and 3-D Secure requests raise (and are kept)."""
     if amount.minor <= 0:
@@ -94,7 +98,7 @@ async def authorize_payment(
         token=token,
         amount_minor=amount.minor,
         currency=amount.currency,
-        idempotency_key=f"{payment_id}:authorize",
+        idempotency_key=idempotency_key or f"{payment_id}:authorize",
     )
     approved = answer.outcome is AuthorizationOutcome.APPROVED
     payment = Payment(
@@ -110,6 +114,7 @@ async def authorize_payment(
         provider_reference=answer.reference,
         decline_code=None if approved else answer.decline_code or answer.outcome.value,
     )
+    committed = False
     try:
         async with uow:
             repo = uow.repo(PaymentRepository)
@@ -121,8 +126,9 @@ async def authorize_payment(
             )
             uow.record(_changed(payment, PaymentOperationKind.AUTHORIZE, amount.minor))
             await uow.commit()
+            committed = True
     except BaseException:
-        if approved and answer.reference:
+        if approved and answer.reference and not committed:
             await provider.void(reference=answer.reference, idempotency_key=f"{payment_id}:void")
         raise
     _raise_unless_approved(payment, answer.outcome)
@@ -140,7 +146,7 @@ def _raise_unless_approved(payment: Payment, outcome: AuthorizationOutcome) -> N
 
 
 async def _load(uow: UnitOfWork, payment_id: str) -> Payment:
-    payment = await uow.repo(PaymentRepository).get(payment_id)
+    payment = await uow.repo(PaymentRepository).get_for_update(payment_id)
     if payment is None:
         raise PaymentNotFound(f"No payment {payment_id!r}.")
     return payment
@@ -257,6 +263,9 @@ async def _record(
 async def get_payment(*, uow: UnitOfWork, payment_id: str) -> PaymentDetails:
     """A payment with its operations."""
     async with uow:
-        payment = await _load(uow, payment_id)
-        operations = await uow.repo(PaymentRepository).operations(payment_id)
+        repo = uow.repo(PaymentRepository)
+        payment = await repo.get(payment_id)
+        if payment is None:
+            raise PaymentNotFound(f"No payment {payment_id!r}.")
+        operations = await repo.operations(payment_id)
     return PaymentDetails(payment, operations)

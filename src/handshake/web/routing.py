@@ -24,7 +24,11 @@ def route_path(scope: Scope) -> str:
     """The request path below the application's root path (as Starlette's routes see it)."""
     path: str = scope["path"]
     root: str = scope.get("root_path", "")
-    return path[len(root) :] if root and path.startswith(root) else path
+    if not root or not path.startswith(root):
+        return path
+    if path == root:
+        return ""
+    return path[len(root) :] if path[len(root)] == "/" else path  # "/apiary" is not under "/api"
 
 
 def literal_prefix(path: str) -> str:

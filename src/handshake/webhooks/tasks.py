@@ -51,11 +51,20 @@ class DeliveryJob:
         A chunk is one transaction to prepare its tries, concurrent POSTs (at most
         ``concurrency`` in flight for the whole process) and one transaction to record them. A
         receiver's failure is an outcome (recorded, retried on the webhook schedule), not a job
-        failure; an exception (the database gone) fails the batch and every try reruns.
+        failure; an exception (the database gone) fails that chunk's jobs, whose tries rerun
+        (at least once delivery: the same ``webhook-id``), and leaves the other chunks' alone.
         """
         chunks = [items[i : i + CHUNK_SIZE] for i in range(0, len(items), CHUNK_SIZE)]
-        await asyncio.gather(*(self._run_chunk(chunk, uow_factory) for chunk in chunks))
-        return {}
+        outcomes = await asyncio.gather(
+            *(self._run_chunk(chunk, uow_factory) for chunk in chunks), return_exceptions=True
+        )
+        errors: dict[str, str] = {}
+        for chunk, outcome in zip(chunks, outcomes, strict=True):
+            if isinstance(outcome, Exception):  # only this chunk's tries rerun
+                errors.update({item.job_id: repr(outcome)[:2000] for item in chunk})
+            elif isinstance(outcome, BaseException):
+                raise outcome
+        return errors
 
     async def _run_chunk(
         self, items: list[BatchItem], uow_factory: Callable[[], UnitOfWork]

@@ -1,6 +1,6 @@
 """idempotency keys
 
-Revision ID: 964a69d476ea
+Revision ID: 28152c6b8707
 Revises: 9f00cf0ee72c
 Create Date: 2026-11-30
 """
@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql
 
 import handshake.db.base
 
-revision: str = "964a69d476ea"
+revision: str = "28152c6b8707"
 down_revision: str | None = "9f00cf0ee72c"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -26,6 +26,7 @@ def upgrade() -> None:
         sa.Column("scope", sa.String(length=200), nullable=False),
         sa.Column("key", sa.String(length=255), nullable=False),
         sa.Column("fingerprint", sa.String(length=64), nullable=False),
+        sa.Column("claim_token", sa.String(length=32), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("locked_until", handshake.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("response_status", sa.Integer(), nullable=True),
