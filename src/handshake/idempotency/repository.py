@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -41,46 +41,41 @@ class IdempotencyRepository(Repository):
         self, scope: str, key: str, *, now: datetime, locked_until: datetime, claim_token: str
     ) -> bool:
         """Claim an in-flight key whose first request died (its lock ran out)."""
-        result = await self.session.execute(
-            update(IdempotencyRecord)
-            .where(
-                IdempotencyRecord.scope == scope,
-                IdempotencyRecord.key == key,
-                IdempotencyRecord.status == KeyStatus.IN_FLIGHT,
-                IdempotencyRecord.locked_until <= now,
-            )
-            .values(locked_until=locked_until, claim_token=claim_token)
-            .execution_options(synchronize_session=False)
-        )
-        return bool(getattr(result, "rowcount", 0))
+        condition = IdempotencyRecord.locked_until <= now
+        values = {"locked_until": locked_until, "claim_token": claim_token}
+        return await self._update_in_flight(scope, key, condition, values)
 
     async def answer(
         self, scope: str, key: str, *, claim_token: str, status: int, body: Any
     ) -> bool:
         """Store the answer of an in-flight key held by ``claim_token``."""
-        result = await self.session.execute(
-            update(IdempotencyRecord)
-            .where(
-                IdempotencyRecord.scope == scope,
-                IdempotencyRecord.key == key,
-                IdempotencyRecord.status == KeyStatus.IN_FLIGHT,
-                IdempotencyRecord.claim_token == claim_token,
-            )
-            .values(status=KeyStatus.ANSWERED, response_status=status, response={"body": body})
-            .execution_options(synchronize_session=False)
+        values = {
+            "status": KeyStatus.ANSWERED,
+            "response_status": status,
+            "response": {"body": body},
+        }
+        return await self._update_in_flight(
+            scope, key, IdempotencyRecord.claim_token == claim_token, values
         )
-        return bool(getattr(result, "rowcount", 0))
 
     async def release(self, scope: str, key: str, *, claim_token: str) -> None:
         """Forget an in-flight key held by ``claim_token`` (its request failed unanswered)."""
         await self.session.execute(
             delete(IdempotencyRecord).where(
-                IdempotencyRecord.scope == scope,
-                IdempotencyRecord.key == key,
-                IdempotencyRecord.status == KeyStatus.IN_FLIGHT,
-                IdempotencyRecord.claim_token == claim_token,
+                *_in_flight(scope, key), IdempotencyRecord.claim_token == claim_token
             )
         )
+
+    async def _update_in_flight(
+        self, scope: str, key: str, condition: ColumnElement[bool], values: dict[str, Any]
+    ) -> bool:
+        result = await self.session.execute(
+            update(IdempotencyRecord)
+            .where(*_in_flight(scope, key), condition)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0))
 
     async def purge_expired(self, now: datetime) -> int:
         """Delete answered or abandoned keys past their retention; how many."""
@@ -88,3 +83,12 @@ class IdempotencyRepository(Repository):
             delete(IdempotencyRecord).where(IdempotencyRecord.expires_at <= now)
         )
         return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _in_flight(scope: str, key: str) -> tuple[ColumnElement[bool], ...]:
+    """The conditions naming an in-flight key."""
+    return (
+        IdempotencyRecord.scope == scope,
+        IdempotencyRecord.key == key,
+        IdempotencyRecord.status == KeyStatus.IN_FLIGHT,
+    )
