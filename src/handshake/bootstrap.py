@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from handshake.db.engine import create_engine
 from handshake.db.uow import SqlUnitOfWork, UnitOfWork, session_factories
+from handshake.idempotency import service as idempotency
 from handshake.jobs.registry import JobRegistry
 from handshake.kernel.events import EventBus
 from handshake.kernel.personal_data import PersonalDataRegistry
@@ -62,6 +63,14 @@ class Container:
     def read_uow(self) -> UnitOfWork:
         """A unit of work for a read-only use case."""
         return SqlUnitOfWork(self.reader, self.bus)
+
+    def maintenance(self) -> list[Callable[[], Awaitable[object]]]:
+        """Clean-ups the worker runs every hour (platform modules the worker may not import)."""
+
+        async def purge_idempotency_keys() -> object:
+            return await idempotency.purge_expired_keys(uow=self.uow())
+
+        return [purge_idempotency_keys]
 
     async def dispose(self) -> None:
         """Close the connection pool."""

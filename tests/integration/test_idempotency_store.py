@@ -137,3 +137,16 @@ async def test_a_5xx_answer_is_never_kept(container: Container) -> None:
 
     with pytest.raises(IdempotencyInFlight):  # still held by the first request
         await service.claim(uow=container.uow(), request=request())
+
+
+async def test_the_workers_hourly_maintenance_purges_expired_keys(container: Container) -> None:
+    with clock.frozen_at(FROZEN_START):
+        first = request()
+        await service.claim(uow=container.uow(), request=first)
+        await service.record_answer(uow=container.uow(), request=first, status_code=200, body=1)
+        clock.advance(timedelta(hours=25))
+
+        for clean_up in container.maintenance():
+            await clean_up()
+
+        assert await service.claim(uow=container.uow(), request=request()) is None  # runs anew

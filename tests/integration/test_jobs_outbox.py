@@ -269,3 +269,31 @@ async def test_a_batch_whose_completion_cannot_be_recorded_stays_leased(
 
     depth = await service.queue_depth(uow=container.read_uow())
     assert (depth["running"], depth["succeeded"]) == (2, 0)  # rerun when the lease ends
+
+
+async def test_the_worker_runs_every_clean_up_at_start_even_after_one_fails(
+    container: Container,
+) -> None:
+    calls: list[str] = []
+
+    async def failing() -> None:
+        calls.append("failing")
+        raise RuntimeError("clean-up failed")
+
+    async def fine() -> None:
+        calls.append("fine")
+
+    worker = Worker(
+        uow_factory=container.uow, registry=JobRegistry(), settings=JobSettings(),
+        maintenance=[failing, fine],
+    )  # fmt: skip
+    stop = asyncio.Event()
+    running = asyncio.create_task(worker.run_forever(stop))
+    for _ in range(100):
+        if len(calls) == 2:
+            break
+        await asyncio.sleep(0.01)
+    stop.set()
+    await running
+
+    assert calls == ["failing", "fine"]  # once: the next round is an hour away

@@ -90,6 +90,7 @@ def run_worker(
             registry=container.jobs,
             settings=settings.jobs,
             concurrency=worker_concurrency(settings),
+            maintenance=container.maintenance(),
         )
         try:
             if drain:

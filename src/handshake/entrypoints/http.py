@@ -127,6 +127,7 @@ def create_app(
                 registry=services.jobs,
                 settings=settings.jobs,
                 concurrency=worker_concurrency(settings),
+                maintenance=services.maintenance(),
             )
             task = asyncio.create_task(worker.run_forever(stop))
         try:

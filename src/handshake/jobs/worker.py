@@ -8,7 +8,7 @@ import os
 import socket
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 
 import structlog
@@ -42,13 +42,16 @@ class Worker:
         settings: JobSettings,
         worker_id: str | None = None,
         concurrency: int | None = None,
+        maintenance: Sequence[Callable[[], Awaitable[object]]] = (),
     ) -> None:
         self.uow_factory = uow_factory
         self.registry = registry
         self.settings = settings
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{new_id('wrk')}"
         self.concurrency = max(1, concurrency or settings.concurrency)
-        self._last_purge = 0.0
+        # Hourly clean-ups of other modules (expired idempotency keys…), given by the process root.
+        self.maintenance = tuple(maintenance)
+        self._last_purge = float("-inf")  # the first loop cleans up at once
 
     async def run_once(self) -> int:
         """Lease one batch and run it, ``concurrency`` jobs at a time; how many were run."""
@@ -145,6 +148,11 @@ class Worker:
         if time.monotonic() - self._last_purge > PURGE_EVERY_SECONDS:
             self._last_purge = time.monotonic()
             await service.purge_succeeded_jobs(uow=self.uow_factory(), older_than=KEEP_SUCCEEDED)
+            for clean_up in self.maintenance:
+                try:
+                    await clean_up()
+                except Exception:
+                    log.exception("maintenance_failed", worker_id=self.worker_id)
 
     async def _run(self, job: Job) -> None:
         context = JobContext(job_id=job.id, attempt=job.attempts, uow_factory=self.uow_factory)
