@@ -3,44 +3,24 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
-from handshake.bootstrap import Container, build_container
-from handshake.db.base import metadata
+from handshake.bootstrap import Container
 from handshake.kernel import clock
 from handshake.kernel.ids import new_id
 from handshake.linking.cli import app
 from handshake.linking.models import AuthorizationCode, Grant
 from handshake.linking.repository import LinkingRepository
 from handshake.partners import service as partners
-from handshake.settings import DatabaseSettings
 from handshake.web.runtime import AppServices, CliRuntime
 from tests.accounts_helpers import PASSWORD, policy_of
-from tests.conftest import make_settings
 from tests.linking_helpers import FROZEN_START, row_count
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def sqlite_container(tmp_path: Path) -> Iterator[Container]:
-    """A container over a fresh SQLite file, usable from synchronous CLI tests."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
-    container = build_container(make_settings(DatabaseSettings(url=url)), null_pool=True)
-
-    async def create() -> None:
-        async with container.engine.begin() as connection:
-            await connection.run_sync(metadata.create_all)
-
-    asyncio.run(create())
-    yield container
-    asyncio.run(container.dispose())
 
 
 def _runtime(container: Container) -> CliRuntime:

@@ -8,38 +8,19 @@ import re
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from handshake.bootstrap import Container, build_container, domain_packages
-from handshake.db.base import metadata
+from handshake.bootstrap import Container, domain_packages
 from handshake.kernel import clock
 from handshake.offers import cli, service
 from handshake.offers.cli import app
-from handshake.settings import DatabaseSettings
 from handshake.web.runtime import AppServices, CliRuntime
-from tests.conftest import make_settings
 from tests.linking_helpers import FROZEN_START, row_count
 
 runner = CliRunner()
 KID = re.compile(r"ofk_[0-9A-Z]{26}")
-
-
-@pytest.fixture
-def sqlite_container(tmp_path: Path) -> Iterator[Container]:
-    """A container over a fresh SQLite file, usable from synchronous CLI tests."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
-    container = build_container(make_settings(DatabaseSettings(url=url)), null_pool=True)
-
-    async def create() -> None:
-        async with container.engine.begin() as connection:
-            await connection.run_sync(metadata.create_all)
-
-    asyncio.run(create())
-    yield container
-    asyncio.run(container.dispose())
 
 
 @pytest.fixture(autouse=True)
