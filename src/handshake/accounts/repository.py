@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, case, delete, literal, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from handshake.accounts.errors import ShopperNotFound
 from handshake.accounts.models import (
@@ -150,10 +148,8 @@ class SessionRepository(Repository):
         """
         table = LoginThrottle.__table__
         date_type = table.c.locked_until.type
-        dialect = self.session.get_bind().dialect.name
-        builder = pg_insert if dialect == "postgresql" else sqlite_insert
         first_locks = now + lockout if max_failures <= 1 else None
-        statement = builder(LoginThrottle).values(
+        statement = self.conflict_insert(LoginThrottle).values(
             key=key, failures=1, locked_until=first_locks, last_failure_at=now
         )
         lapsed = and_(table.c.locked_until.is_not(None), table.c.locked_until <= now)

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from handshake.accounts.models import Shopper
 from handshake.attribution.models import AdEvent, AdEventReceipt
@@ -28,10 +26,6 @@ class VariantKey:
 
 class AttributionRepository(Repository):
     """Receipts (dedupe), ad events, and the catalog lookups that validate them."""
-
-    def _insert(self, entity: type[Any]) -> Any:
-        dialect = self.session.bind.dialect.name if self.session.bind else "sqlite"
-        return (pg_insert if dialect == "postgresql" else sqlite_insert)(entity)
 
     async def variants_matching(
         self, *, ids: Collection[str], skus: Collection[str], gtins: Collection[str]
@@ -58,7 +52,7 @@ class AttributionRepository(Repository):
         if not rows:
             return set()
         statement = (
-            self._insert(AdEventReceipt)
+            self.conflict_insert(AdEventReceipt)
             .values(list(rows))
             .on_conflict_do_nothing(index_elements=["partner_id", "event_id"])
             .returning(AdEventReceipt.event_id)
@@ -110,7 +104,7 @@ class AttributionRepository(Repository):
         if not rows:
             return 0
         statement = (
-            self._insert(AdEvent)
+            self.conflict_insert(AdEvent)
             .values(list(rows))
             .on_conflict_do_nothing(index_elements=["partner_id", "event_id"])
             .returning(AdEvent.id)

@@ -21,8 +21,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from handshake.catalog.models import (
     Category,
@@ -164,9 +162,7 @@ class CatalogRepository(Repository):
 
     async def ensure_stock_row(self, variant_id: str, warehouse_id: str) -> None:
         """Create an empty stock row unless one exists (safe against concurrent callers)."""
-        dialect = self.session.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        statement = insert(Stock).values(
+        statement = self.conflict_insert(Stock).values(
             variant_id=variant_id, warehouse_id=warehouse_id, on_hand=0, reserved=0,
             updated_at=clock.now(),
         )  # fmt: skip

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -30,6 +32,11 @@ class Repository:
     def add(self, entity: object) -> None:
         """Stage a new entity for insertion."""
         self.session.add(entity)
+
+    def conflict_insert(self, entity: type[Any]) -> Any:
+        """An INSERT of ``entity`` with ``on_conflict_do_…`` in this session's dialect."""
+        dialect = self.session.get_bind().dialect.name
+        return (pg_insert if dialect == "postgresql" else sqlite_insert)(entity)
 
     async def flush_unique(self, error: DomainError) -> None:
         """Write pending changes now; a unique-constraint clash (a lost race) raises ``error``."""

@@ -6,8 +6,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from handshake.db.uow import Repository
 from handshake.idempotency.models import IdempotencyRecord, KeyStatus
@@ -18,10 +16,8 @@ class IdempotencyRepository(Repository):
 
     async def insert_in_flight(self, values: dict[str, Any]) -> bool:
         """Insert a new in-flight key; False when the (scope, key) exists already."""
-        dialect = self.session.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
         statement = (
-            insert(IdempotencyRecord)
+            self.conflict_insert(IdempotencyRecord)
             .values(**values)
             .on_conflict_do_nothing(index_elements=["scope", "key"])
             .returning(IdempotencyRecord.key)

@@ -7,8 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, delete, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from handshake.db.uow import Repository
 from handshake.jobs.models import Job, JobStatus
@@ -27,10 +25,10 @@ class JobRepository(Repository):
             for c in Job.__table__.columns
             if getattr(job, c.key, None) is not None
         }
-        dialect = self.session.bind.dialect.name if self.session.bind else "sqlite"
-        builder = pg_insert if dialect == "postgresql" else sqlite_insert
         statement = (
-            builder(Job).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
+            self.conflict_insert(Job)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["dedupe_key"])
         )
         result = await self.session.execute(statement)
         return bool(getattr(result, "rowcount", 0))
