@@ -17,7 +17,7 @@ from handshake.offers.errors import SigningKeyUnavailable
 from handshake.offers.events import SigningKeyRotated
 from handshake.offers.models import OfferSigningKey
 from handshake.offers.policy import OfferPolicy
-from handshake.offers.read_cache import OfferCaches, caches_for
+from handshake.offers.read_cache import caches_of
 from handshake.offers.repository import OffersRepository
 from handshake.offers.signing_keys import Keyring, build_keyring, new_signing_key
 
@@ -32,15 +32,11 @@ class RotatedKey:
     retired_kids: list[str]
 
 
-def _caches(uow: UnitOfWork, policy: OfferPolicy) -> OfferCaches:
-    return caches_for(uow.bus, ttl_seconds=policy.cache_seconds, max_entries=policy.cache_entries)
-
-
 async def _load(uow: UnitOfWork, policy: OfferPolicy, now: datetime) -> Keyring:
     async with uow:
         rows = await uow.repo(OffersRepository).signing_keys()
     keyring = build_keyring(rows, policy.wrapper, now=now, loaded_at=now.timestamp())
-    _caches(uow, policy).keyring = keyring
+    caches_of(uow, policy).keyring = keyring
     return keyring
 
 
@@ -49,7 +45,7 @@ async def verification_keyring(
 ) -> Keyring:
     """The keyring to verify with; reloaded when stale or when it lacks ``kid``."""
     now = clock.now()
-    keyring = _caches(uow, policy).keyring
+    keyring = caches_of(uow, policy).keyring
     if keyring is None:
         return await _load(uow, policy, now)
     age = now.timestamp() - keyring.loaded_at
@@ -84,7 +80,7 @@ async def rotate_signing_key(*, uow: UnitOfWork, policy: OfferPolicy) -> Rotated
         )
         uow.record(SigningKeyRotated(kid=row.kid, retired_kids=tuple(retired)))
         await uow.commit()
-    caches = _caches(uow, policy)
+    caches = caches_of(uow, policy)
     caches.keyring = None  # this process signs with the new key at once,
     caches.responses.clear()  # and serves no answer carrying a token of the old one
     return RotatedKey(kid=row.kid, retired_kids=retired)

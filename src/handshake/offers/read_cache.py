@@ -18,10 +18,12 @@ from weakref import WeakKeyDictionary
 
 from handshake.accounts.events import MembershipChanged, ShopperErased
 from handshake.catalog.events import PricesSet, ProductArchived, ProductSaved, StockChanged
+from handshake.db.uow import UnitOfWork
 from handshake.kernel import clock
 from handshake.kernel.events import Event, EventBus
 from handshake.kernel.single_flight import SingleFlight
 from handshake.offers.composition import ShopperContext, VariantSnapshot
+from handshake.offers.policy import OfferPolicy
 from handshake.offers.signing_keys import Keyring
 
 K = TypeVar("K", bound=Hashable)
@@ -121,3 +123,8 @@ def caches_for(bus: EventBus, *, ttl_seconds: float, max_entries: int) -> OfferC
 def now_seconds() -> float:
     """The cache clock (the kernel clock, so tests can move it)."""
     return clock.now().timestamp()
+
+
+def caches_of(uow: UnitOfWork, policy: OfferPolicy) -> OfferCaches:
+    """The offer caches of the application ``uow`` belongs to, sized by ``policy``."""
+    return caches_for(uow.bus, ttl_seconds=policy.cache_seconds, max_entries=policy.cache_entries)

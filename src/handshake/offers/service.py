@@ -39,7 +39,7 @@ from handshake.offers.read_cache import (
     OfferCaches,
     TtlCache,
     VariantKey,
-    caches_for,
+    caches_of,
     now_seconds,
 )
 from handshake.offers.repository import OffersRepository
@@ -83,18 +83,14 @@ class OfferBatch:
     link_account_url: str | None
 
 
-def _caches(uow: UnitOfWork, policy: OfferPolicy) -> OfferCaches:
-    return caches_for(uow.bus, ttl_seconds=policy.cache_seconds, max_entries=policy.cache_entries)
-
-
 def answer_cache(uow: UnitOfWork, policy: OfferPolicy) -> TtlCache[tuple[str, str], bytes]:
     """Serialised single-offer answers by (access token id, query), kept ≤ 1 s."""
-    return _caches(uow, policy).responses
+    return caches_of(uow, policy).responses
 
 
 def answers_in_flight(uow: UnitOfWork, policy: OfferPolicy) -> SingleFlight[tuple[str, str], bytes]:
     """Single-offer answers being computed, shared by concurrent identical asks."""
-    return _caches(uow, policy).answering
+    return caches_of(uow, policy).answering
 
 
 def cache_clock() -> float:
@@ -239,7 +235,7 @@ async def _items(
     access: PartnerAccess,
     request: OfferRequest,
 ) -> list[OfferItem]:
-    caches = _caches(uow, policy)
+    caches = caches_of(uow, policy)
     keys = [_lookup_key(ref) for ref in request.references]
     snapshots = await _variant_snapshots(uow, caches, {key for key in keys if key})
     found = [snapshots.get(key) if key else None for key in keys]
@@ -286,7 +282,7 @@ async def present_offers(
     items = await _items(uow, writer, policy, access, request)
     linked = access.shopper_id is not None
     if linked:
-        await _note_activity(writer, _caches(uow, policy), policy, access, request)
+        await _note_activity(writer, caches_of(uow, policy), policy, access, request)
     await uow.bus.publish(
         OffersServed(
             partner_id=access.partner_id,
