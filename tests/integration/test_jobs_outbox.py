@@ -132,6 +132,28 @@ async def test_expired_lease_is_taken_over_and_old_worker_cannot_finish(
     assert await service.complete_job(uow=container.uow(), job_id=leased[0].id, worker_id="other")
 
 
+async def test_a_job_whose_last_lease_ran_out_is_dead_lettered(container: Container) -> None:
+    """A job that took its worker down on every attempt stops being retried (regression)."""
+    job_id = await service.enqueue(uow=container.uow(), name="x.a", payload={}, max_attempts=2)
+    moment = clock.now()
+    for attempt in (1, 2):
+        with clock.frozen_at(moment + timedelta(seconds=10 * attempt)):
+            leased = await service.claim_jobs(
+                uow=container.uow(), worker_id=f"died{attempt}", limit=5,
+                lease=timedelta(seconds=1),
+            )  # fmt: skip
+        assert [(j.id, j.attempts) for j in leased] == [(job_id, attempt)]
+    with clock.frozen_at(moment + timedelta(seconds=30)):
+        again = await service.claim_jobs(
+            uow=container.uow(), worker_id="next", limit=5, lease=timedelta(seconds=30)
+        )
+    assert again == []
+    dead = await service.list_jobs(uow=container.read_uow(), status=JobStatus.DEAD)
+    assert [(j.id, j.attempts) for j in dead] == [(job_id, 2)]
+    assert dead[0].last_error is not None
+    assert "last attempt" in dead[0].last_error
+
+
 async def test_concurrent_workers_never_run_a_job_twice(container: Container) -> None:
     runs: list[int] = []
 

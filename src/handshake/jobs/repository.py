@@ -40,7 +40,27 @@ class JobRepository(Repository):
     async def claim_due(
         self, *, now: datetime, limit: int, lease_until: datetime, worker_id: str
     ) -> Sequence[Job]:
-        """Lease up to ``limit`` due jobs (and jobs whose lease expired) to ``worker_id``."""
+        """Lease up to ``limit`` due jobs (and jobs whose lease expired) to ``worker_id``.
+
+        A job whose lease ran out on its last attempt is dead-lettered instead: it took its
+        worker down (killed, out of memory) every time, and would otherwise loop forever.
+        """
+        await self.session.execute(
+            update(Job)
+            .where(
+                Job.status == JobStatus.RUNNING,
+                Job.locked_until < now,
+                Job.attempts >= Job.max_attempts,
+            )
+            .values(
+                status=JobStatus.DEAD,
+                finished_at=now,
+                locked_until=None,
+                updated_at=now,
+                last_error="The lease ran out on the last attempt: the worker died running it.",
+            )
+            .execution_options(synchronize_session=False)
+        )
         due = or_(
             and_(Job.status == JobStatus.PENDING, Job.run_after <= now),
             and_(Job.status == JobStatus.RUNNING, Job.locked_until < now),
