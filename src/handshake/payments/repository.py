@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from handshake.db.uow import Repository
-from handshake.payments.models import Payment, PaymentOperation
+from handshake.payments.models import Payment, PaymentOperation, PaymentStatus
 
 
 class PaymentRepository(Repository):
@@ -28,6 +28,15 @@ class PaymentRepository(Repository):
             .execution_options(populate_existing=True)
         )
         return (await self.session.scalars(statement)).first()
+
+    async def authorized_for(self, reference: str) -> list[Payment]:
+        """Payments for ``reference`` still holding money (authorised, not captured)."""
+        rows = await self.session.scalars(
+            select(Payment)
+            .where(Payment.reference == reference, Payment.status == PaymentStatus.AUTHORIZED)
+            .order_by(Payment.id)
+        )
+        return list(rows.all())
 
     async def refresh(self, payment: Payment) -> None:
         """Reload ``payment`` after a conditional update."""

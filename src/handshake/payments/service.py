@@ -154,7 +154,7 @@ async def _load(uow: UnitOfWork, payment_id: str) -> Payment:
 
 def _conflict(payment: Payment, action: str) -> PaymentStateConflict:
     return PaymentStateConflict(
-        f"A {payment.status} payment cannot be {action}.", extra={"status": payment.status}
+        f"A {payment.status} payment cannot be {action}.", extra={"payment_status": payment.status}
     )
 
 
@@ -204,6 +204,19 @@ async def void_payment(*, uow: UnitOfWork, provider: PaymentProvider, payment_id
             expected=(Payment.status == PaymentStatus.AUTHORIZED,),
             values={"status": PaymentStatus.VOIDED},
         )
+
+
+async def void_authorizations_for(*, uow: UnitOfWork, reference: str) -> list[str]:
+    """Void every uncaptured authorisation made for ``reference`` (an abandoned attempt's)."""
+    async with uow:
+        held = await uow.repo(PaymentRepository).authorized_for(reference)
+    voided = []
+    for payment in held:
+        await void_payment(
+            uow=uow, provider=provider_named(payment.provider), payment_id=payment.id
+        )
+        voided.append(payment.id)
+    return voided
 
 
 async def refund_payment(
