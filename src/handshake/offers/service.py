@@ -11,6 +11,7 @@ Signing keys: ``key_rotation`` (re-exported here).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
@@ -297,6 +298,20 @@ async def present_offers(
     )
     url = None if linked else link_account_url(policy, access)
     return OfferBatch(linked=linked, items=items, link_account_url=url)
+
+
+async def current_variants(*, uow: UnitOfWork, skus: Sequence[str]) -> dict[str, VariantSnapshot]:
+    """Fresh snapshots (never cached) of the active variants with these SKUs, by SKU.
+
+    Checkout re-prices from them: a purchase must see the price and stock of this instant.
+    """
+    async with uow:
+        rows = await uow.repo(OffersRepository).variant_rows(list(skus), [])
+    return {
+        snapshot.sku: snapshot
+        for snapshot in composition.snapshots_from_rows(rows)
+        if snapshot.is_active and snapshot.sku in skus
+    }
 
 
 async def verify_offer_token(
