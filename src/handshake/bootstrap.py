@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from handshake.checkout import service as checkout
 from handshake.db.engine import create_engine
 from handshake.db.uow import SqlUnitOfWork, UnitOfWork, session_factories
 from handshake.idempotency import service as idempotency
@@ -26,6 +27,7 @@ DOMAINS: tuple[str, ...] = (
     "linking",
     "payments",
     "offers",
+    "checkout",
     "attribution",
 )
 PLATFORM_MODELS: tuple[str, ...] = ("handshake.jobs.models", "handshake.idempotency.models")
@@ -70,7 +72,11 @@ class Container:
         async def purge_idempotency_keys() -> object:
             return await idempotency.purge_expired_keys(uow=self.uow())
 
-        return [purge_idempotency_keys]
+        async def release_overdue_reservations() -> object:
+            # Behind the per-session expiry jobs: stock held past its time goes back anyway.
+            return await checkout.expire_due_reservations(uow=self.uow())
+
+        return [purge_idempotency_keys, release_overdue_reservations]
 
     async def dispose(self) -> None:
         """Close the connection pool."""

@@ -8,6 +8,7 @@ secrets are refused at start-up.
 from __future__ import annotations
 
 import math
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -341,6 +342,90 @@ class AttributionSettings(BaseModel):
     )
 
 
+class DeliveryOptionSettings(BaseModel):
+    """One way to ship an order: its price and how much faster than the zone's transit it is."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
+    label_en: str = Field(min_length=1, max_length=60)
+    label_fr: str = Field(min_length=1, max_length=60)
+    fee_minor: int = Field(ge=0, description="Price in minor units of the catalog's currency.")
+    member_fee_minor: int = Field(ge=0, description="Price for members.")
+    free_over_minor: int | None = Field(
+        default=None, ge=0, description="Free when the items cost at least this (None: never)."
+    )
+    days_saved: int = Field(
+        default=0, ge=0, le=10, description="Delivery days taken off each zone's transit (min 1)."
+    )
+
+
+def _default_delivery_options() -> list[DeliveryOptionSettings]:
+    return [
+        DeliveryOptionSettings(
+            code="standard", label_en="Standard delivery", label_fr="Livraison standard",
+            fee_minor=490, member_fee_minor=0, free_over_minor=5000,
+        ),
+        DeliveryOptionSettings(
+            code="express", label_en="Express delivery", label_fr="Livraison express",
+            fee_minor=990, member_fee_minor=490, days_saved=1,
+        ),
+    ]  # fmt: skip
+
+
+# Standard VAT rates in basis points (20 % = 2000) of the countries the demo ships to.
+DEFAULT_TAX_RATES = {
+    "FR": 2000, "BE": 2100, "DE": 1900, "ES": 2100, "IT": 2200, "LU": 1700, "NL": 2100,
+    "PT": 2300, "AT": 2000, "IE": 2300, "CH": 810, "GB": 2000,
+}  # fmt: skip
+
+
+class CheckoutSettings(BaseModel):
+    """In-app checkout: stock reservations, delivery options, taxes, limits."""
+
+    reservation_minutes: int = Field(
+        default=10, ge=1, le=240, description="How long a checkout session holds its stock."
+    )
+    completion_lease_seconds: int = Field(
+        default=60,
+        ge=5,
+        le=600,
+        description=(
+            "How long one completion may run (payment included) before another attempt may"
+            " take the session over; also the lease of its Idempotency-Key."
+        ),
+    )
+    delivery_options: list[DeliveryOptionSettings] = Field(
+        default_factory=_default_delivery_options, min_length=1, max_length=10
+    )
+    prices_include_tax: bool = Field(
+        default=True, description="Catalog prices include tax (EU style) or tax is added on top."
+    )
+    tax_rates_bp: dict[str, int] = Field(
+        default_factory=lambda: dict(DEFAULT_TAX_RATES),
+        description="Tax rate per destination country, in basis points (2000 = 20 %).",
+    )
+    default_tax_rate_bp: int = Field(
+        default=0, ge=0, le=10000, description="Rate for countries missing from the table."
+    )
+    max_lines: int = Field(default=20, ge=1, le=100, description="Most items in one session.")
+    max_quantity: int = Field(default=10, ge=1, le=1000, description="Most units of one item.")
+
+    @field_validator("tax_rates_bp")
+    @classmethod
+    def _rates(cls, value: dict[str, int]) -> dict[str, int]:
+        for country, rate in value.items():
+            if not re.fullmatch(r"[A-Z]{2}", country) or not 0 <= rate <= 10000:
+                raise ValueError(f"bad tax rate {country!r}: {rate} (ISO country, 0..10000 bp)")
+        return value
+
+    @field_validator("delivery_options")
+    @classmethod
+    def _unique_codes(cls, value: list[DeliveryOptionSettings]) -> list[DeliveryOptionSettings]:
+        codes = [option.code for option in value]
+        if len(set(codes)) != len(codes):
+            raise ValueError("delivery option codes must be unique")
+        return value
+
+
 class LogSettings(BaseModel):
     """Structured logging."""
 
@@ -370,6 +455,7 @@ class Settings(BaseSettings):
     offers: OfferSettings = Field(default_factory=OfferSettings)
     rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
     attribution: AttributionSettings = Field(default_factory=AttributionSettings)
+    checkout: CheckoutSettings = Field(default_factory=CheckoutSettings)
     log: LogSettings = Field(default_factory=LogSettings)
 
     @model_validator(mode="after")

@@ -1,0 +1,1 @@
+"""Checkout: sessions, stock reservations, orders, refunds."""

@@ -1,0 +1,209 @@
+"""Completing a checkout: the shopper's confirmation, payment, and the order, exactly once.
+
+Three short transactions, none held open during the provider call:
+
+1. *begin*: lock the session, re-price and re-hold (a price that moved since the shopper saw it
+   stops here with ``price_changed``; so does a total other than the one confirmed), then mark
+   the session ``completing`` under a fresh completion token for a limited lease;
+2. *authorise* the total on the chosen card (declined, authentication required and provider
+   failures put the session back to ``open`` with its stock still held: the shopper may pick
+   another card);
+3. *place*: if the session still carries our token, turn its held reservations into the order,
+   emit ``order.created`` and store the idempotent answer, all in one commit. If this step
+   fails, the authorisation is voided: no hold is left on the shopper's card.
+
+A completion that died mid-way leaves the session ``completing``; once its lease has run out the
+next attempt takes over and first voids any authorisation the dead one left.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+
+from handshake.catalog.errors import OutOfStock
+from handshake.checkout import refresh
+from handshake.checkout.errors import (
+    CheckoutNotReady,
+    ConfirmationMismatch,
+    ConfirmationRequired,
+    PriceChanged,
+)
+from handshake.checkout.models import CheckoutSession, SessionStatus
+from handshake.checkout.placement import Delivered, PlacedOrder, place_order
+from handshake.checkout.policy import CheckoutPolicy
+from handshake.checkout.repository import CheckoutRepository
+from handshake.checkout.sessions import Buyer, ensure_changeable, owned_session
+from handshake.checkout.summary import OUT_OF_STOCK, CheckoutSummary
+from handshake.db.uow import UnitOfWork
+from handshake.idempotency.service import IdempotentRequest
+from handshake.kernel import clock
+from handshake.kernel.errors import DomainError
+from handshake.kernel.money import Money
+from handshake.payments import service as payments
+
+log = structlog.get_logger(__name__)
+Renderer = Callable[[PlacedOrder], Any]
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """What the shopper confirmed in the partner's UI: the total they saw."""
+
+    shopper_confirmed: bool
+    total_minor: int
+    currency: str
+
+
+@dataclass(frozen=True)
+class _Begun:
+    session: CheckoutSession
+    token: str
+    card: Any
+    delivered: Delivered
+
+
+def _delivered(summary: CheckoutSummary, book: refresh.AddressBook) -> Delivered:
+    session = summary.session
+    address = book.addresses[session.address_id or ""]
+    card = book.cards[session.payment_method_id or ""]
+    window = summary.chosen.window if summary.chosen else None
+    return Delivered(
+        address={
+            "name": address.name, "line1": address.line1, "line2": address.line2,
+            "city": address.city, "postal_code": address.postal_code, "country": address.country,
+        },
+        promised_date=window.date.isoformat() if window else None,
+        card_label=f"{card.brand} •••• {card.last4}",
+    )  # fmt: skip
+
+
+def _refusal(
+    summary: CheckoutSummary, confirmation: Confirmation, repriced: bool
+) -> DomainError | None:
+    totals = summary.totals
+    facts = {"total_minor": totals.total_minor, "currency": summary.session.currency}
+    if repriced:
+        return PriceChanged(
+            "A price changed since the shopper saw it: show the new total and ask again.",
+            extra={
+                **facts,
+                "messages": [m for m in summary.messages if m["code"] == "price_changed"],
+            },
+        )
+    if (confirmation.total_minor, confirmation.currency) != (
+        totals.total_minor,
+        summary.session.currency,
+    ):
+        return ConfirmationMismatch(
+            "The shopper confirmed another total than this session's.", extra=facts
+        )
+    if OUT_OF_STOCK in summary.blockers:
+        return OutOfStock(
+            "Some items cannot be reserved any more.",
+            extra={"messages": [m for m in summary.messages if m["code"] == OUT_OF_STOCK]},
+        )
+    if summary.blockers:
+        return CheckoutNotReady(
+            "The purchase cannot be completed yet.", extra={"blockers": list(summary.blockers)}
+        )
+    return None
+
+
+async def _begin(
+    uow: UnitOfWork,
+    policy: CheckoutPolicy,
+    buyer: Buyer,
+    session_id: str,
+    confirmation: Confirmation,
+) -> _Begun:
+    now = clock.now()
+    refusal: DomainError | None = None
+    async with uow:
+        session = await owned_session(uow, buyer, session_id, for_update=True)
+        ensure_changeable(session, now)
+        if session.status == SessionStatus.COMPLETING:  # its lease ran out: take over
+            await payments.void_authorizations_for(uow=uow, reference=session.id)
+        repo = uow.repo(CheckoutRepository)
+        lines = await repo.lines(session.id)
+        prices = [line.unit_price_minor for line in lines]
+        book = await refresh.address_book(uow, buyer.shopper_id, now=now)
+        # Held through the whole completion (payment included), however short reservations are.
+        hold_until = now + max(policy.reservation, policy.completion_lease)
+        summary = await refresh.refresh_session(
+            uow, policy, session, lines, book=book, now=now, hold_until=hold_until
+        )
+        repriced = prices != [line.unit_price_minor for line in lines]
+        refusal = _refusal(summary, confirmation, repriced)
+        token = secrets.token_hex(16)
+        if refusal is None:
+            session.status, session.completion_token = SessionStatus.COMPLETING, token
+            session.completing_until = now + policy.completion_lease
+        await uow.commit()
+    if refusal is not None:
+        raise refusal
+    card = book.cards[session.payment_method_id or ""]
+    return _Begun(session, token, card, _delivered(summary, book))
+
+
+async def _reopen(uow: UnitOfWork, session_id: str, token: str) -> None:
+    async with uow:
+        repo = uow.repo(CheckoutRepository)
+        session = await repo.get_session(session_id, for_update=True)
+        if session is not None and session.completion_token == token:
+            await repo.transition_session(
+                session_id, expected=[SessionStatus.COMPLETING],
+                values={"status": SessionStatus.OPEN, "completing_until": None,
+                        "completion_token": None},
+                now=clock.now(),
+            )  # fmt: skip
+        await uow.commit()
+
+
+async def _void_quietly(uow: UnitOfWork, payment_id: str, provider: str) -> None:
+    try:
+        await payments.void_payment(
+            uow=uow, provider=payments.provider_named(provider), payment_id=payment_id
+        )
+    except Exception:  # the order failed already; an operator can still void by hand
+        log.exception("checkout_void_failed", payment_id=payment_id)
+
+
+async def complete_checkout(
+    *,
+    uow: UnitOfWork,
+    policy: CheckoutPolicy,
+    buyer: Buyer,
+    session_id: str,
+    confirmation: Confirmation,
+    render: Renderer,
+    idempotent: IdempotentRequest | None = None,
+) -> Any:
+    """Pay and place the order; the rendered answer (kept under the idempotency key)."""
+    if not confirmation.shopper_confirmed:
+        raise ConfirmationRequired("The shopper must confirm the purchase (shopper_confirmed).")
+    begun = await _begin(uow, policy, buyer, session_id, confirmation)
+    session, card = begun.session, begun.card
+    try:
+        payment = await payments.authorize_payment(
+            uow=uow, provider=payments.provider_named(card.provider), token=card.provider_token,
+            amount=Money(session.total_minor, session.currency), reference=session.id,
+            payment_method_id=card.id, idempotency_key=f"{session.id}:{begun.token}",
+        )  # fmt: skip
+    except BaseException:
+        await _reopen(uow, session.id, begun.token)
+        raise
+    try:
+        placed = await place_order(
+            uow, session_id=session.id, token=begun.token, channel=buyer.channel,
+            payment=payment, delivered=begun.delivered, render=render, idempotent=idempotent,
+        )  # fmt: skip
+    except BaseException:
+        await _void_quietly(uow, payment.id, payment.provider)
+        await _reopen(uow, session.id, begun.token)
+        raise
+    return placed.answer

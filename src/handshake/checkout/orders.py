@@ -1,0 +1,270 @@
+"""Use cases of orders after they are placed: read, ship (capture), deliver, cancel (void), refund.
+
+Each change is a conditional move from the statuses that allow it, made in one transaction with
+its payment operation, its stock movement, its history row and its webhook event: an order is
+never shipped without its capture, nor cancelled without its stock going back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from handshake.checkout.documents import full_document, partner_document
+from handshake.checkout.errors import InvalidRefund, OrderNotFound, OrderStateConflict
+from handshake.checkout.events import OrderChanged
+from handshake.checkout.models import Order, OrderChange, OrderLine, OrderStatus
+from handshake.checkout.placement import order_change
+from handshake.checkout.repository import OrderRepository
+from handshake.checkout.reservations import return_order_stock, ship_reservations
+from handshake.db.uow import UnitOfWork
+from handshake.kernel import clock
+from handshake.kernel.errors import InvalidInput
+from handshake.payments import service as payments
+from handshake.webhooks import service as webhooks
+
+MAX_PAGE = 100
+CANCELLABLE = (OrderStatus.PLACED, OrderStatus.PAID)
+REFUNDABLE = (OrderStatus.SHIPPED, OrderStatus.DELIVERED)
+
+
+@dataclass(frozen=True)
+class OrderDetails:
+    """An order with its lines and history."""
+
+    order: Order
+    lines: tuple[OrderLine, ...]
+    changes: tuple[OrderChange, ...]
+
+
+@dataclass(frozen=True)
+class OrderFilter:
+    """Whose orders to list: a shopper's, a partner's (and its shopper's), or all."""
+
+    shopper_id: str | None = None
+    partner_id: str | None = None
+    status: str | None = None
+
+
+async def list_orders(
+    *,
+    uow: UnitOfWork,
+    where: OrderFilter,
+    before: tuple[datetime, str] | None = None,
+    limit: int = 50,
+) -> list[Order]:
+    """Orders newest first, ``limit`` at most, after the ``before`` (placed_at, id) cursor."""
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput(f"limit goes from 1 to {MAX_PAGE}.", code="invalid_limit")
+    async with uow:
+        return await uow.repo(OrderRepository).search(
+            shopper_id=where.shopper_id, partner_id=where.partner_id, status=where.status,
+            before=before, limit=limit,
+        )  # fmt: skip
+
+
+async def get_order(
+    *, uow: UnitOfWork, order_id: str, where: OrderFilter | None = None
+) -> OrderDetails:
+    """One order with lines and history; "not found" when it does not match ``where``."""
+    async with uow:
+        repo = uow.repo(OrderRepository)
+        order = await repo.get(order_id)
+        if order is None or not _matches(order, where):
+            raise OrderNotFound(f"No order {order_id!r}.")
+        return OrderDetails(
+            order, tuple(await repo.lines(order.id)), tuple(await repo.changes(order.id))
+        )
+
+
+async def order_details(
+    *, uow: UnitOfWork, where: OrderFilter, limit: int = 50
+) -> list[OrderDetails]:
+    """The newest ``limit`` orders matching ``where``, each with lines and history."""
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput(f"limit goes from 1 to {MAX_PAGE}.", code="invalid_limit")
+    async with uow:
+        repo = uow.repo(OrderRepository)
+        orders = await repo.search(
+            shopper_id=where.shopper_id, partner_id=where.partner_id, status=where.status,
+            limit=limit,
+        )  # fmt: skip
+        return [
+            OrderDetails(o, tuple(await repo.lines(o.id)), tuple(await repo.changes(o.id)))
+            for o in orders
+        ]
+
+
+def _matches(order: Order, where: OrderFilter | None) -> bool:
+    if where is None:
+        return True
+    return (where.shopper_id is None or order.shopper_id == where.shopper_id) and (
+        where.partner_id is None or order.partner_id == where.partner_id
+    )
+
+
+async def _locked(uow: UnitOfWork, order_id: str, where: OrderFilter | None) -> Order:
+    order = await uow.repo(OrderRepository).get(order_id, for_update=True)
+    if order is None or not _matches(order, where):
+        raise OrderNotFound(f"No order {order_id!r}.")
+    return order
+
+
+def _refuse(order: Order, action: str) -> OrderStateConflict:
+    return OrderStateConflict(
+        f"A {order.status} order cannot be {action}.", extra={"order_status": order.status}
+    )
+
+
+async def _record(
+    uow: UnitOfWork,
+    order: Order,
+    *,
+    kind: str,
+    actor: str,
+    event_type: str,
+    detail: dict[str, Any],
+) -> OrderDetails:
+    """History row, webhook event and bus event of a change already applied to ``order``."""
+    repo = uow.repo(OrderRepository)
+    repo.add(order_change(order.id, kind, order.status, actor=actor, at=clock.now(), **detail))
+    await uow.flush()
+    lines = await repo.lines(order.id)
+    if order.partner_id is not None:
+        await webhooks.publish_event(
+            uow=uow, partner_id=order.partner_id, event_type=event_type,
+            data=partner_document(order, lines),
+        )  # fmt: skip
+    uow.record(
+        OrderChanged(order_id=order.id, kind=kind, status=order.status, partner_id=order.partner_id)
+    )
+    changes = await repo.changes(order.id)
+    await uow.commit()
+    return OrderDetails(order, tuple(lines), tuple(changes))
+
+
+async def ship_order(
+    *, uow: UnitOfWork, order_id: str, carrier: str, tracking_number: str, actor: str
+) -> OrderDetails:
+    """The parcel left: capture the payment, take the units out of stock, tell the partner."""
+    carrier, tracking_number = carrier.strip(), tracking_number.strip()
+    if not 1 <= len(carrier) <= 60 or not 1 <= len(tracking_number) <= 100:
+        raise InvalidInput("Give a carrier and a tracking number.", code="invalid_tracking")
+    async with uow:
+        order = await _locked(uow, order_id, None)
+        if order.status != OrderStatus.PAID:
+            raise _refuse(order, "shipped")
+        payment = await payments.get_payment(uow=uow, payment_id=order.payment_id)
+        await payments.capture_payment(
+            uow=uow,
+            provider=payments.provider_named(payment.payment.provider),
+            payment_id=order.payment_id,
+        )
+        await ship_reservations(uow, order_id=order.id)
+        order.status, order.shipped_at = OrderStatus.SHIPPED, clock.now()
+        order.carrier, order.tracking_number = carrier, tracking_number
+        return await _record(
+            uow, order, kind="shipped", actor=actor, event_type="order.shipped",
+            detail={"carrier": carrier, "tracking_number": tracking_number},
+        )  # fmt: skip
+
+
+async def mark_delivered(*, uow: UnitOfWork, order_id: str, actor: str) -> OrderDetails:
+    """The carrier delivered the parcel."""
+    async with uow:
+        order = await _locked(uow, order_id, None)
+        if order.status != OrderStatus.SHIPPED:
+            raise _refuse(order, "marked delivered")
+        order.status, order.delivered_at = OrderStatus.DELIVERED, clock.now()
+        return await _record(
+            uow, order, kind="delivered", actor=actor, event_type="order.updated", detail={}
+        )
+
+
+async def cancel_order(
+    *,
+    uow: UnitOfWork,
+    order_id: str,
+    actor: str,
+    reason: str = "",
+    where: OrderFilter | None = None,
+) -> OrderDetails:
+    """Cancel before shipping: the card's hold is voided and the units go back to stock."""
+    async with uow:
+        order = await _locked(uow, order_id, where)
+        if order.status not in CANCELLABLE:
+            raise _refuse(order, "cancelled")
+        payment = await payments.get_payment(uow=uow, payment_id=order.payment_id)
+        await payments.void_payment(
+            uow=uow,
+            provider=payments.provider_named(payment.payment.provider),
+            payment_id=order.payment_id,
+        )
+        await return_order_stock(uow, order_id=order.id)
+        order.status, order.canceled_at = OrderStatus.CANCELED, clock.now()
+        return await _record(
+            uow, order, kind="canceled", actor=actor, event_type="order.cancelled",
+            detail={"reason": reason[:200]},
+        )  # fmt: skip
+
+
+async def refund_order(
+    *, uow: UnitOfWork, order_id: str, actor: str, amount_minor: int | None = None, reason: str = ""
+) -> OrderDetails:
+    """Give back part or all of a shipped order's payment (several partial refunds may follow)."""
+    async with uow:
+        order = await _locked(uow, order_id, None)
+        if order.status not in REFUNDABLE:
+            raise _refuse(order, "refunded")
+        left = order.total_minor - order.refunded_minor
+        amount = left if amount_minor is None else amount_minor
+        if not 0 < amount <= left:
+            raise InvalidRefund(
+                f"Refund between 1 and {left} (minor units).", extra={"refundable_minor": left}
+            )
+        payment = await payments.get_payment(uow=uow, payment_id=order.payment_id)
+        await payments.refund_payment(
+            uow=uow, provider=payments.provider_named(payment.payment.provider),
+            payment_id=order.payment_id, amount_minor=amount,
+        )  # fmt: skip
+        order.refunded_minor += amount
+        if order.refunded_minor == order.total_minor:
+            order.status = OrderStatus.REFUNDED
+        return await _record(
+            uow, order, kind="refunded", actor=actor, event_type="order.refunded",
+            detail={"amount_minor": amount, "reason": reason[:200]},
+        )  # fmt: skip
+
+
+async def export_orders_of_shopper(*, uow: UnitOfWork, shopper_id: str) -> list[dict[str, Any]]:
+    """The shopper's orders, everything about them, for their data export."""
+    details = []
+    before: tuple[datetime, str] | None = None
+    while True:
+        async with uow:
+            repo = uow.repo(OrderRepository)
+            page = await repo.search(shopper_id=shopper_id, before=before, limit=MAX_PAGE)
+            for order in page:
+                lines, changes = await repo.lines(order.id), await repo.changes(order.id)
+                details.append(full_document(order, lines, changes))
+        before = order_page_cursor(page, MAX_PAGE)
+        if before is None:
+            return details
+
+
+async def erase_order_addresses(*, uow: UnitOfWork, shopper_id: str) -> int:
+    """Erasure: orders stay (accounting) but forget where they went; how many."""
+    async with uow:
+        erased = await uow.repo(OrderRepository).erase_addresses(shopper_id, now=clock.now())
+        await uow.commit()
+    return erased
+
+
+def order_page_cursor(orders: Sequence[Order], limit: int) -> tuple[datetime, str] | None:
+    """The cursor of the next page, or None on the last one."""
+    if len(orders) < limit:
+        return None
+    last = orders[-1]
+    return last.placed_at, last.id

@@ -1,0 +1,230 @@
+"""Every query of checkout: sessions, lines, reservations, orders and their history.
+
+State changes are conditional updates (``WHERE status = :expected``) that report whether they
+happened: two requests racing for the same session, reservation or order cannot both win.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, select, update
+
+from handshake.checkout.models import (
+    CheckoutLine,
+    CheckoutSession,
+    Order,
+    OrderChange,
+    OrderLine,
+    ReservationStatus,
+    StockReservation,
+)
+from handshake.db.uow import Repository
+
+
+def _rowcount(result: Any) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+class CheckoutRepository(Repository):
+    """Checkout sessions and their reservations."""
+
+    async def get_session(
+        self, session_id: str, *, for_update: bool = False
+    ) -> CheckoutSession | None:
+        """One session; row-locked until the transaction ends when ``for_update``."""
+        statement = select(CheckoutSession).where(CheckoutSession.id == session_id)
+        if for_update:
+            statement = statement.with_for_update()
+        statement = statement.execution_options(populate_existing=True)
+        return (await self.session.scalars(statement)).first()
+
+    async def lines(self, session_id: str) -> list[CheckoutLine]:
+        """A session's lines in the order they were given."""
+        rows = await self.session.scalars(
+            select(CheckoutLine)
+            .where(CheckoutLine.session_id == session_id)
+            .order_by(CheckoutLine.position)
+            .execution_options(populate_existing=True)
+        )
+        return list(rows.all())
+
+    async def delete_line(self, line: CheckoutLine) -> None:
+        """Remove a line (its quantity went to zero)."""
+        await self.session.delete(line)
+
+    async def reservations(
+        self, session_id: str, *, status: ReservationStatus = ReservationStatus.HELD
+    ) -> list[StockReservation]:
+        """A session's reservations in ``status``."""
+        rows = await self.session.scalars(
+            select(StockReservation)
+            .where(StockReservation.session_id == session_id, StockReservation.status == status)
+            .order_by(StockReservation.id)
+            .execution_options(populate_existing=True)
+        )
+        return list(rows.all())
+
+    async def order_reservations(
+        self, order_id: str, status: ReservationStatus
+    ) -> list[StockReservation]:
+        """An order's reservations in ``status``."""
+        rows = await self.session.scalars(
+            select(StockReservation)
+            .where(StockReservation.order_id == order_id, StockReservation.status == status)
+            .order_by(StockReservation.id)
+        )
+        return list(rows.all())
+
+    async def move_reservation(
+        self,
+        reservation_id: str,
+        *,
+        expected: ReservationStatus,
+        to: ReservationStatus,
+        now: datetime,
+        due_before: datetime | None = None,
+        order_id: str | None = None,
+    ) -> bool:
+        """Change a reservation still in ``expected`` (and due, when ``due_before`` is given)."""
+        conditions: list[ColumnElement[bool]] = [
+            StockReservation.id == reservation_id,
+            StockReservation.status == expected,
+        ]
+        if due_before is not None:
+            conditions.append(StockReservation.expires_at <= due_before)
+        values: dict[str, Any] = {"status": to, "updated_at": now}
+        if order_id is not None:
+            values["order_id"] = order_id
+        result = await self.session.execute(
+            update(StockReservation)
+            .where(*conditions)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        return _rowcount(result) == 1
+
+    async def extend_reservations(self, session_id: str, *, until: datetime, now: datetime) -> int:
+        """Push back the expiry of a session's held reservations; how many were still held."""
+        result = await self.session.execute(
+            update(StockReservation)
+            .where(
+                StockReservation.session_id == session_id,
+                StockReservation.status == ReservationStatus.HELD,
+            )
+            .values(expires_at=until, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return _rowcount(result)
+
+    async def due_reservations(self, *, now: datetime, limit: int) -> list[StockReservation]:
+        """Held reservations past their expiry, oldest first."""
+        rows = await self.session.scalars(
+            select(StockReservation)
+            .where(
+                StockReservation.status == ReservationStatus.HELD,
+                StockReservation.expires_at <= now,
+            )
+            .order_by(StockReservation.expires_at, StockReservation.id)
+            .limit(limit)
+        )
+        return list(rows.all())
+
+    async def transition_session(
+        self, session_id: str, *, expected: Sequence[str], values: dict[str, Any], now: datetime
+    ) -> bool:
+        """Change a session still in one of the ``expected`` statuses."""
+        result = await self.session.execute(
+            update(CheckoutSession)
+            .where(CheckoutSession.id == session_id, CheckoutSession.status.in_(expected))
+            .values(**values, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return _rowcount(result) == 1
+
+
+class OrderRepository(Repository):
+    """Orders, their lines and history."""
+
+    async def get(self, order_id: str, *, for_update: bool = False) -> Order | None:
+        """One order; row-locked until the transaction ends when ``for_update``."""
+        statement = select(Order).where(Order.id == order_id)
+        if for_update:
+            statement = statement.with_for_update()
+        statement = statement.execution_options(populate_existing=True)
+        return (await self.session.scalars(statement)).first()
+
+    async def lines(self, order_id: str) -> list[OrderLine]:
+        """An order's lines."""
+        rows = await self.session.scalars(
+            select(OrderLine).where(OrderLine.order_id == order_id).order_by(OrderLine.position)
+        )
+        return list(rows.all())
+
+    async def changes(self, order_id: str) -> list[OrderChange]:
+        """An order's history, oldest first."""
+        rows = await self.session.scalars(
+            select(OrderChange)
+            .where(OrderChange.order_id == order_id)
+            .order_by(OrderChange.at, OrderChange.id)
+        )
+        return list(rows.all())
+
+    async def search(
+        self,
+        *,
+        shopper_id: str | None = None,
+        partner_id: str | None = None,
+        status: str | None = None,
+        before: tuple[datetime, str] | None = None,
+        limit: int = 50,
+    ) -> list[Order]:
+        """Orders matching every given filter, newest first, after the ``before`` cursor."""
+        conditions: list[ColumnElement[bool]] = []
+        if shopper_id is not None:
+            conditions.append(Order.shopper_id == shopper_id)
+        if partner_id is not None:
+            conditions.append(Order.partner_id == partner_id)
+        if status is not None:
+            conditions.append(Order.status == status)
+        if before is not None:
+            placed_at, order_id = before
+            conditions.append(
+                (Order.placed_at < placed_at)
+                | ((Order.placed_at == placed_at) & (Order.id < order_id))
+            )
+        rows = await self.session.scalars(
+            select(Order)
+            .where(*conditions)
+            .order_by(Order.placed_at.desc(), Order.id.desc())
+            .limit(limit)
+        )
+        return list(rows.all())
+
+    async def transition(
+        self, order_id: str, *, expected: Sequence[str], values: dict[str, Any], now: datetime
+    ) -> bool:
+        """Change an order still in one of the ``expected`` statuses."""
+        result = await self.session.execute(
+            update(Order)
+            .where(Order.id == order_id, Order.status.in_(expected))
+            .values(**values, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return _rowcount(result) == 1
+
+    async def erase_addresses(self, shopper_id: str, *, now: datetime) -> int:
+        """Replace the address copies of the shopper's orders by an erasure mark; how many."""
+        result = await self.session.execute(
+            update(Order)
+            .where(Order.shopper_id == shopper_id)
+            .values(address={"erased": True}, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return _rowcount(result)
+
+    async def refresh(self, order: Order) -> None:
+        """Reload ``order`` after a conditional update."""
+        await self.session.refresh(order)
