@@ -9,6 +9,7 @@ from typing import Any
 
 from rich.console import Console
 
+from bench import checkout as checkout_bench
 from bench import oauth_tokens, product_read
 from bench import offers as offers_bench
 from bench import webhooks as webhooks_bench
@@ -33,7 +34,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument(
         "--only",
-        choices=(product_read.NAME, oauth_tokens.NAME, offers_bench.NAME, webhooks_bench.NAME),
+        choices=(
+            product_read.NAME,
+            oauth_tokens.NAME,
+            offers_bench.NAME,
+            webhooks_bench.NAME,
+            checkout_bench.NAME,
+        ),
         help="run one benchmark",
     )
     args = parser.parse_args(argv)
@@ -65,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
             reports.append(_offers(data, load, args, console))
         if args.only in (None, webhooks_bench.NAME):
             reports.append(_webhooks(data, console))
+        if args.only in (None, checkout_bench.NAME):
+            reports.append(_checkout(data, args, console))
     finally:
         if not args.keep_data:
             asyncio.run(drop_schema(data.database))
@@ -125,6 +134,18 @@ def _webhooks(data: BenchData, console: Console) -> dict[str, Any]:
     report = webhooks_bench.run(data, webhooks_bench.Options(), console)
     webhooks_bench.print_summary(report, console)
     console.print(f"report: {write_result(webhooks_bench.NAME, report)}")
+    return report
+
+
+def _checkout(data: BenchData, args: argparse.Namespace, console: Console) -> dict[str, Any]:
+    defaults = checkout_bench.Options()
+    options = checkout_bench.Options(
+        rounds=min(args.rounds, defaults.rounds), seconds=min(args.seconds, defaults.seconds)
+    )
+    console.print(f"[bold]{checkout_bench.NAME}[/bold]: checkouts vs bare reserve + insert")
+    report = checkout_bench.run(data, options, console)
+    checkout_bench.print_summary(report, console)
+    console.print(f"report: {write_result(checkout_bench.NAME, report)}")
     return report
 
 

@@ -137,3 +137,15 @@ def _print_linking_try(report: DemoReport, base_url: str) -> None:
         f" delivery promise and a signed offer token; any SKU of {base_url}/api/v1/products)",
         soft_wrap=True,
     )
+    console.print(
+        f'  5. curl -H "Authorization: Bearer ACCESS_TOKEN" -H "Content-Type: application/json"'
+        f' -d \'{{"items": [{{"offer_token": "OFFER_TOKEN", "quantity": 1}}]}}\''
+        f" {base_url}/partner/v1/checkout-sessions  (holds the stock; totals, delivery options,"
+        " and a sheet_url)",
+        soft_wrap=True,
+    )
+    console.print(
+        f"  6. open the sheet_url and tap Pay (or POST …/complete with an Idempotency-Key);"
+        f" the order shows at {base_url}/account/orders",
+        soft_wrap=True,
+    )
