@@ -37,6 +37,33 @@ class JobRepository(Repository):
         """One job by id."""
         return await self.session.get(Job, job_id)
 
+    async def _bury_abandoned(self, now: datetime) -> None:
+        """Dead-letter running jobs whose lease ran out on their last attempt."""
+        abandoned = (
+            select(Job.id)
+            .where(
+                Job.status == JobStatus.RUNNING,
+                Job.locked_until < now,
+                Job.attempts >= Job.max_attempts,
+            )
+            .order_by(Job.id)
+            .with_for_update(skip_locked=True)
+        )
+        dead = list((await self.session.scalars(abandoned)).all())
+        if dead:
+            await self.session.execute(
+                update(Job)
+                .where(Job.id.in_(dead))
+                .values(
+                    status=JobStatus.DEAD,
+                    finished_at=now,
+                    locked_until=None,
+                    updated_at=now,
+                    last_error="The lease ran out on the last attempt: the worker died running it.",
+                )
+                .execution_options(synchronize_session=False)
+            )
+
     async def claim_due(
         self, *, now: datetime, limit: int, lease_until: datetime, worker_id: str
     ) -> Sequence[Job]:
@@ -45,22 +72,7 @@ class JobRepository(Repository):
         A job whose lease ran out on its last attempt is dead-lettered instead: it took its
         worker down (killed, out of memory) every time, and would otherwise loop forever.
         """
-        await self.session.execute(
-            update(Job)
-            .where(
-                Job.status == JobStatus.RUNNING,
-                Job.locked_until < now,
-                Job.attempts >= Job.max_attempts,
-            )
-            .values(
-                status=JobStatus.DEAD,
-                finished_at=now,
-                locked_until=None,
-                updated_at=now,
-                last_error="The lease ran out on the last attempt: the worker died running it.",
-            )
-            .execution_options(synchronize_session=False)
-        )
+        await self._bury_abandoned(now)
         due = or_(
             and_(Job.status == JobStatus.PENDING, Job.run_after <= now),
             and_(Job.status == JobStatus.RUNNING, Job.locked_until < now),
