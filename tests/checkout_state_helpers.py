@@ -77,7 +77,7 @@ async def payments_of(container: Container, session_id: str) -> list[tuple[str, 
 async def orders_of(container: Container, shopper_id: str) -> list[checkout.OrderDetails]:
     """The shopper's orders with lines and history, newest first."""
     where = checkout.OrderFilter(shopper_id=shopper_id)
-    return await checkout.order_details(uow=container.read_uow(), where=where)
+    return (await checkout.list_orders(uow=container.read_uow(), where=where)).items
 
 
 async def events_of(container: Container, partner_id: str) -> list[tuple[str, dict[str, Any]]]:

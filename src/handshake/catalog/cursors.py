@@ -22,8 +22,8 @@ def encode(last_id: str) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode(cursor: str) -> str:
-    """The item id a cursor points after; raises InvalidCursor on anything else."""
+def decode(cursor: str, prefix: str = "prd") -> str:
+    """The item id (with ``prefix``) a cursor points after; InvalidCursor on anything else."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
@@ -32,6 +32,6 @@ def decode(cursor: str) -> str:
     if not isinstance(data, dict) or data.get("v") != _VERSION:
         raise InvalidCursor("The cursor is not one this API issued.")
     after = data.get("after")
-    if not isinstance(after, str) or not is_id(after, "prd"):
+    if not isinstance(after, str) or not is_id(after, prefix):
         raise InvalidCursor("The cursor is not one this API issued.")
     return after

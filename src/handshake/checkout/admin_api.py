@@ -36,13 +36,13 @@ async def list_all_orders(
     status: Status = None,
     partner_id: PartnerId = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> JSONResponse:
-    """Orders, optionally of one status or one partner."""
+    """Orders, optionally of one status or one partner, a page at a time."""
     where = service.OrderFilter(partner_id=partner_id, status=status)
-    details = await service.order_details(uow=uow, where=where, limit=limit)
-    return JSONResponse(
-        {"items": [service.full_document(d.order, d.lines, d.changes) for d in details]}
-    )
+    page = await service.list_orders(uow=uow, where=where, limit=limit, cursor=cursor)
+    items = [service.full_document(d.order, d.lines, d.changes) for d in page.items]
+    return JSONResponse({"items": items, "next_cursor": page.next_cursor})
 
 
 @router.get("/{order_id}", summary="One order", responses=RESPONSES)

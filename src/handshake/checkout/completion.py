@@ -13,13 +13,14 @@ Three short transactions, none held open during the provider call:
    fails, the authorisation is voided: no hold is left on the shopper's card.
 
 A completion that died mid-way leaves the session ``completing``; once its lease has run out the
-next attempt takes over and first voids any authorisation the dead one left.
+next change, completion or cancellation takes the session back (``release_abandoned``): it voids
+any authorisation no order uses and gives the session a new token, so the stalled attempt, if it
+was only slow, can no longer place its order.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,10 +35,15 @@ from handshake.checkout.errors import (
     PriceChanged,
 )
 from handshake.checkout.models import CheckoutSession, SessionStatus
-from handshake.checkout.placement import Delivered, PlacedOrder, place_order
+from handshake.checkout.placement import Delivered, Renderer, place_order
 from handshake.checkout.policy import CheckoutPolicy
 from handshake.checkout.repository import CheckoutRepository
-from handshake.checkout.sessions import Buyer, ensure_changeable, owned_session
+from handshake.checkout.sessions import (
+    Buyer,
+    ensure_changeable,
+    owned_session,
+    release_abandoned,
+)
 from handshake.checkout.summary import OUT_OF_STOCK, CheckoutSummary
 from handshake.db.uow import UnitOfWork
 from handshake.idempotency.service import IdempotentRequest
@@ -45,9 +51,10 @@ from handshake.kernel import clock
 from handshake.kernel.errors import DomainError
 from handshake.kernel.money import Money
 from handshake.payments import service as payments
+from handshake.payments.errors import PaymentStateConflict
+from handshake.payments.models import Payment
 
 log = structlog.get_logger(__name__)
-Renderer = Callable[[PlacedOrder], Any]
 
 
 @dataclass(frozen=True)
@@ -126,8 +133,7 @@ async def _begin(
     async with uow:
         session = await owned_session(uow, buyer, session_id, for_update=True)
         ensure_changeable(session, now)
-        if session.status == SessionStatus.COMPLETING:  # its lease ran out: take over
-            await payments.void_authorizations_for(uow=uow, reference=session.id)
+        await release_abandoned(uow, session)
         repo = uow.repo(CheckoutRepository)
         lines = await repo.lines(session.id)
         prices = [line.unit_price_minor for line in lines]
@@ -150,27 +156,31 @@ async def _begin(
     return _Begun(session, token, card, _delivered(summary, book))
 
 
-async def _reopen(uow: UnitOfWork, session_id: str, token: str) -> None:
+async def _undo(uow: UnitOfWork, session_id: str, token: str, payment: Payment | None) -> None:
+    """After a failure: void our authorisation unless our order holds it, reopen the session.
+
+    A void that fails is logged; the authorisation stays findable by its reference and the
+    session's next completion or cancellation voids it (``release_abandoned``).
+    """
     async with uow:
         repo = uow.repo(CheckoutRepository)
         session = await repo.get_session(session_id, for_update=True)
-        if session is not None and session.completion_token == token:
-            await repo.transition_session(
-                session_id, expected=[SessionStatus.COMPLETING],
-                values={"status": SessionStatus.OPEN, "completing_until": None,
-                        "completion_token": None},
-                now=clock.now(),
-            )  # fmt: skip
+        ours = session is not None and session.completion_token == token
+        placed = session is not None and session.status == SessionStatus.COMPLETED
+        if payment is not None and not placed:
+            try:
+                await payments.void_payment(
+                    uow=uow, provider=payments.provider_named(payment.provider),
+                    payment_id=payment.id,
+                )  # fmt: skip
+            except PaymentStateConflict:
+                pass  # voided already (a takeover did it)
+            except Exception:
+                log.exception("checkout_void_failed", payment_id=payment.id)
+        if ours and session is not None:
+            session.status = SessionStatus.OPEN
+            session.completion_token = session.completing_until = None
         await uow.commit()
-
-
-async def _void_quietly(uow: UnitOfWork, payment_id: str, provider: str) -> None:
-    try:
-        await payments.void_payment(
-            uow=uow, provider=payments.provider_named(provider), payment_id=payment_id
-        )
-    except Exception:  # the order failed already; an operator can still void by hand
-        log.exception("checkout_void_failed", payment_id=payment_id)
 
 
 async def complete_checkout(
@@ -188,22 +198,18 @@ async def complete_checkout(
         raise ConfirmationRequired("The shopper must confirm the purchase (shopper_confirmed).")
     begun = await _begin(uow, policy, buyer, session_id, confirmation)
     session, card = begun.session, begun.card
+    payment: Payment | None = None
     try:
         payment = await payments.authorize_payment(
             uow=uow, provider=payments.provider_named(card.provider), token=card.provider_token,
             amount=Money(session.total_minor, session.currency), reference=session.id,
             payment_method_id=card.id, idempotency_key=f"{session.id}:{begun.token}",
         )  # fmt: skip
-    except BaseException:
-        await _reopen(uow, session.id, begun.token)
-        raise
-    try:
         placed = await place_order(
             uow, session_id=session.id, token=begun.token, channel=buyer.channel,
             payment=payment, delivered=begun.delivered, render=render, idempotent=idempotent,
         )  # fmt: skip
     except BaseException:
-        await _void_quietly(uow, payment.id, payment.provider)
-        await _reopen(uow, session.id, begun.token)
+        await _undo(uow, session.id, begun.token, payment)
         raise
     return placed.answer

@@ -12,7 +12,8 @@ from typing import Any
 from handshake.checkout.models import Order, OrderChange, OrderLine
 
 
-def _time(value: Any) -> str | None:
+def iso_time(value: Any) -> str | None:
+    """A UTC time as ISO 8601 with ``Z`` (None stays None)."""
     return None if value is None else value.isoformat().replace("+00:00", "Z")
 
 
@@ -40,9 +41,9 @@ def partner_document(order: Order, lines: Sequence[OrderLine]) -> dict[str, Any]
             "option": order.delivery_option, "promised_date": order.promised_date,
             "carrier": order.carrier, "tracking_number": order.tracking_number,
         },
-        "click_id": order.click_id, "placed_at": _time(order.placed_at),
-        "shipped_at": _time(order.shipped_at), "delivered_at": _time(order.delivered_at),
-        "canceled_at": _time(order.canceled_at),
+        "click_id": order.click_id, "placed_at": iso_time(order.placed_at),
+        "shipped_at": iso_time(order.shipped_at), "delivered_at": iso_time(order.delivered_at),
+        "canceled_at": iso_time(order.canceled_at),
     }  # fmt: skip
 
 
@@ -57,7 +58,7 @@ def full_document(
         "card": order.card_label, "address": dict(order.address),
         "history": [
             {"kind": c.kind, "status": c.status, "actor": c.actor, "detail": dict(c.detail),
-             "at": _time(c.at)}
+             "at": iso_time(c.at)}
             for c in changes
         ],
     }  # fmt: skip

@@ -32,7 +32,7 @@ class OrderChanged(Event):
 
 @dataclass(frozen=True)
 class ReservationsReleased(Event):
-    """Units held for a session went back to stock (expiry, cancellation, a change)."""
+    """Units held for a session went back to stock because their reservation expired."""
 
     session_id: str
     reservation_ids: tuple[str, ...]

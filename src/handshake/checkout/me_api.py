@@ -24,14 +24,17 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 
 @router.get("", summary="My orders, newest first", responses=RESPONSES)
 async def my_orders(
-    shopper: CurrentShopper, uow: ReadUow, limit: Annotated[int, Query(ge=1, le=100)] = 50
+    shopper: CurrentShopper,
+    uow: ReadUow,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> JSONResponse:
-    """Every order of the signed-in shopper, with lines and history."""
-    where = service.OrderFilter(shopper_id=shopper.id)
-    details = await service.order_details(uow=uow, where=where, limit=limit)
-    return JSONResponse(
-        {"items": [service.full_document(d.order, d.lines, d.changes) for d in details]}
+    """The signed-in shopper's orders, with lines and history, a page at a time."""
+    page = await service.list_orders(
+        uow=uow, where=service.OrderFilter(shopper_id=shopper.id), limit=limit, cursor=cursor
     )
+    items = [service.full_document(d.order, d.lines, d.changes) for d in page.items]
+    return JSONResponse({"items": items, "next_cursor": page.next_cursor})
 
 
 @router.get("/{order_id}", summary="One of my orders", responses=RESPONSES)

@@ -7,11 +7,11 @@ never shipped without its capture, nor cancelled without its stock going back.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
+from handshake.catalog import cursors
 from handshake.checkout.documents import full_document, partner_document
 from handshake.checkout.errors import InvalidRefund, OrderNotFound, OrderStateConflict
 from handshake.checkout.events import OrderChanged
@@ -48,21 +48,32 @@ class OrderFilter:
     status: str | None = None
 
 
+@dataclass(frozen=True)
+class OrderPage:
+    """A page of orders with lines and history, and the cursor of the next page (or None)."""
+
+    items: list[OrderDetails]
+    next_cursor: str | None
+
+
 async def list_orders(
-    *,
-    uow: UnitOfWork,
-    where: OrderFilter,
-    before: tuple[datetime, str] | None = None,
-    limit: int = 50,
-) -> list[Order]:
-    """Orders newest first, ``limit`` at most, after the ``before`` (placed_at, id) cursor."""
+    *, uow: UnitOfWork, where: OrderFilter, limit: int = 50, cursor: str | None = None
+) -> OrderPage:
+    """Orders newest first, ``limit`` at most, after ``cursor``, with lines and history."""
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(f"limit goes from 1 to {MAX_PAGE}.", code="invalid_limit")
+    after = None if cursor is None else cursors.decode(cursor, prefix="ord")
     async with uow:
-        return await uow.repo(OrderRepository).search(
+        repo = uow.repo(OrderRepository)
+        orders = await repo.search(
             shopper_id=where.shopper_id, partner_id=where.partner_id, status=where.status,
-            before=before, limit=limit,
+            after=after, limit=limit,
         )  # fmt: skip
+        ids = [order.id for order in orders]
+        lines, changes = await repo.lines_of(ids), await repo.changes_of(ids)
+    items = [OrderDetails(o, tuple(lines[o.id]), tuple(changes[o.id])) for o in orders]
+    more = len(orders) == limit
+    return OrderPage(items, cursors.encode(orders[-1].id) if more else None)
 
 
 async def get_order(
@@ -77,24 +88,6 @@ async def get_order(
         return OrderDetails(
             order, tuple(await repo.lines(order.id)), tuple(await repo.changes(order.id))
         )
-
-
-async def order_details(
-    *, uow: UnitOfWork, where: OrderFilter, limit: int = 50
-) -> list[OrderDetails]:
-    """The newest ``limit`` orders matching ``where``, each with lines and history."""
-    if not 1 <= limit <= MAX_PAGE:
-        raise InvalidInput(f"limit goes from 1 to {MAX_PAGE}.", code="invalid_limit")
-    async with uow:
-        repo = uow.repo(OrderRepository)
-        orders = await repo.search(
-            shopper_id=where.shopper_id, partner_id=where.partner_id, status=where.status,
-            limit=limit,
-        )  # fmt: skip
-        return [
-            OrderDetails(o, tuple(await repo.lines(o.id)), tuple(await repo.changes(o.id)))
-            for o in orders
-        ]
 
 
 def _matches(order: Order, where: OrderFilter | None) -> bool:
@@ -121,13 +114,16 @@ def _refuse(order: Order, action: str) -> OrderStateConflict:
 async def _record(
     uow: UnitOfWork,
     order: Order,
-    *,
-    kind: str,
-    actor: str,
-    event_type: str,
+    change: tuple[str, str, str],
     detail: dict[str, Any],
+    money: Callable[[], Awaitable[object]] | None = None,
 ) -> OrderDetails:
-    """History row, webhook event and bus event of a change already applied to ``order``."""
+    """History row, webhook and bus events of a change applied to ``order``; then the payment
+    operation ``money``, last, so a provider failure rolls the whole change back; then commit.
+
+    ``change`` is (kind, actor, webhook event type).
+    """
+    kind, actor, event_type = change
     repo = uow.repo(OrderRepository)
     repo.add(order_change(order.id, kind, order.status, actor=actor, at=clock.now(), **detail))
     await uow.flush()
@@ -141,8 +137,28 @@ async def _record(
         OrderChanged(order_id=order.id, kind=kind, status=order.status, partner_id=order.partner_id)
     )
     changes = await repo.changes(order.id)
+    if money is not None:
+        await money()
     await uow.commit()
     return OrderDetails(order, tuple(lines), tuple(changes))
+
+
+def _payment_call(
+    uow: UnitOfWork, order: Order, operation: str, **amount: int | None
+) -> Callable[[], Awaitable[object]]:
+    """The provider operation (capture, void, refund) on the order's payment, to run last."""
+
+    async def run() -> object:
+        details = await payments.get_payment(uow=uow, payment_id=order.payment_id)
+        provider = payments.provider_named(details.payment.provider)
+        call = {
+            "capture": payments.capture_payment,
+            "void": payments.void_payment,
+            "refund": payments.refund_payment,
+        }[operation]
+        return await call(uow=uow, provider=provider, payment_id=order.payment_id, **amount)
+
+    return run
 
 
 async def ship_order(
@@ -156,18 +172,13 @@ async def ship_order(
         order = await _locked(uow, order_id, None)
         if order.status != OrderStatus.PAID:
             raise _refuse(order, "shipped")
-        payment = await payments.get_payment(uow=uow, payment_id=order.payment_id)
-        await payments.capture_payment(
-            uow=uow,
-            provider=payments.provider_named(payment.payment.provider),
-            payment_id=order.payment_id,
-        )
         await ship_reservations(uow, order_id=order.id)
         order.status, order.shipped_at = OrderStatus.SHIPPED, clock.now()
         order.carrier, order.tracking_number = carrier, tracking_number
         return await _record(
-            uow, order, kind="shipped", actor=actor, event_type="order.shipped",
-            detail={"carrier": carrier, "tracking_number": tracking_number},
+            uow, order, ("shipped", actor, "order.shipped"),
+            {"carrier": carrier, "tracking_number": tracking_number},
+            money=_payment_call(uow, order, "capture"),
         )  # fmt: skip
 
 
@@ -178,9 +189,7 @@ async def mark_delivered(*, uow: UnitOfWork, order_id: str, actor: str) -> Order
         if order.status != OrderStatus.SHIPPED:
             raise _refuse(order, "marked delivered")
         order.status, order.delivered_at = OrderStatus.DELIVERED, clock.now()
-        return await _record(
-            uow, order, kind="delivered", actor=actor, event_type="order.updated", detail={}
-        )
+        return await _record(uow, order, ("delivered", actor, "order.updated"), {})
 
 
 async def cancel_order(
@@ -196,17 +205,11 @@ async def cancel_order(
         order = await _locked(uow, order_id, where)
         if order.status not in CANCELLABLE:
             raise _refuse(order, "cancelled")
-        payment = await payments.get_payment(uow=uow, payment_id=order.payment_id)
-        await payments.void_payment(
-            uow=uow,
-            provider=payments.provider_named(payment.payment.provider),
-            payment_id=order.payment_id,
-        )
         await return_order_stock(uow, order_id=order.id)
         order.status, order.canceled_at = OrderStatus.CANCELED, clock.now()
         return await _record(
-            uow, order, kind="canceled", actor=actor, event_type="order.cancelled",
-            detail={"reason": reason[:200]},
+            uow, order, ("canceled", actor, "order.cancelled"), {"reason": reason[:200]},
+            money=_payment_call(uow, order, "void"),
         )  # fmt: skip
 
 
@@ -224,34 +227,28 @@ async def refund_order(
             raise InvalidRefund(
                 f"Refund between 1 and {left} (minor units).", extra={"refundable_minor": left}
             )
-        payment = await payments.get_payment(uow=uow, payment_id=order.payment_id)
-        await payments.refund_payment(
-            uow=uow, provider=payments.provider_named(payment.payment.provider),
-            payment_id=order.payment_id, amount_minor=amount,
-        )  # fmt: skip
         order.refunded_minor += amount
         if order.refunded_minor == order.total_minor:
             order.status = OrderStatus.REFUNDED
         return await _record(
-            uow, order, kind="refunded", actor=actor, event_type="order.refunded",
-            detail={"amount_minor": amount, "reason": reason[:200]},
+            uow, order, ("refunded", actor, "order.refunded"),
+            {"amount_minor": amount, "reason": reason[:200]},
+            money=_payment_call(uow, order, "refund", amount_minor=amount),
         )  # fmt: skip
 
 
 async def export_orders_of_shopper(*, uow: UnitOfWork, shopper_id: str) -> list[dict[str, Any]]:
     """The shopper's orders, everything about them, for their data export."""
-    details = []
-    before: tuple[datetime, str] | None = None
+    documents: list[dict[str, Any]] = []
+    cursor = None
     while True:
-        async with uow:
-            repo = uow.repo(OrderRepository)
-            page = await repo.search(shopper_id=shopper_id, before=before, limit=MAX_PAGE)
-            for order in page:
-                lines, changes = await repo.lines(order.id), await repo.changes(order.id)
-                details.append(full_document(order, lines, changes))
-        before = order_page_cursor(page, MAX_PAGE)
-        if before is None:
-            return details
+        page = await list_orders(
+            uow=uow, where=OrderFilter(shopper_id=shopper_id), limit=MAX_PAGE, cursor=cursor
+        )
+        documents.extend(full_document(d.order, d.lines, d.changes) for d in page.items)
+        if page.next_cursor is None:
+            return documents
+        cursor = page.next_cursor
 
 
 async def erase_order_addresses(*, uow: UnitOfWork, shopper_id: str) -> int:
@@ -260,11 +257,3 @@ async def erase_order_addresses(*, uow: UnitOfWork, shopper_id: str) -> int:
         erased = await uow.repo(OrderRepository).erase_addresses(shopper_id, now=clock.now())
         await uow.commit()
     return erased
-
-
-def order_page_cursor(orders: Sequence[Order], limit: int) -> tuple[datetime, str] | None:
-    """The cursor of the next page, or None on the last one."""
-    if len(orders) < limit:
-        return None
-    last = orders[-1]
-    return last.placed_at, last.id

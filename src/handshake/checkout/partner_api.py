@@ -35,6 +35,8 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 CheckoutAccess = Annotated[PartnerAccess, Depends(require_scopes("checkout"))]
 OrdersAccess = Annotated[PartnerAccess, Depends(require_scopes("orders", shopper=False))]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]
+Limit = Annotated[int, Query(ge=1, le=100)]
+Cursor = Annotated[str | None, Query(max_length=200, description="next_cursor of the last page")]
 
 
 def checkout_policy(request: Request) -> CheckoutPolicy:
@@ -61,8 +63,17 @@ def _scope(access: PartnerAccess, request: Request) -> str:
 
 def _document(request: Request, summary: CheckoutSummary, lang: str) -> dict[str, Any]:
     policy = checkout_policy(request)
-    url = sheet_links.sheet_url(policy, summary.session.id)
+    url = sheet_links.sheet_url(policy, summary.session.id, summary.session.created_at)
     return rendering.session_document(summary, lang=lang, sheet_url=url)
+
+
+def _keep(
+    request: Request, keyed: IdempotentRequest | None, status_code: int, lang: str
+) -> service.KeptAnswer | None:
+    """The answer to store under the key, in the session's own transaction."""
+    if keyed is None:
+        return None
+    return service.KeptAnswer(keyed, status_code, lambda s: _document(request, s, lang))
 
 
 @router.post(
@@ -81,14 +92,14 @@ async def create_session(
     """Re-price the offers, hold their stock, and show totals, delivery options and blockers."""
     services = app_services(request)
 
-    async def run(_: IdempotentRequest | None) -> Answer:
+    async def run(keyed: IdempotentRequest | None) -> Answer:
         summary = await service.create_checkout_session(
             uow=services.uow(), policy=checkout_policy(request), buyer=buyer_of(access),
             items=[service.RequestedItem(i.offer_token, i.quantity) for i in body.items],
             click_id=body.click_id, return_url=body.return_url,
-            delivery_option=body.delivery_option,
+            delivery_option=body.delivery_option, keep=_keep(request, keyed, 201, lang),
         )  # fmt: skip
-        return Answer(201, _document(request, summary, lang))
+        return Answer(201, _document(request, summary, lang), kept=keyed is not None)
 
     return await keyed_call(request, scope=_scope(access, request), key=key, run=run)
 
@@ -125,12 +136,13 @@ async def update_session(
         payment_method_id=body.payment_method_id,
     )  # fmt: skip
 
-    async def run(_: IdempotentRequest | None) -> Answer:
+    async def run(keyed: IdempotentRequest | None) -> Answer:
         summary = await service.update_checkout_session(
             uow=app_services(request).uow(), policy=checkout_policy(request),
             buyer=buyer_of(access), session_id=session_id, changes=changes,
+            keep=_keep(request, keyed, 200, lang),
         )  # fmt: skip
-        return Answer(200, _document(request, summary, lang))
+        return Answer(200, _document(request, summary, lang), kept=keyed is not None)
 
     return await keyed_call(request, scope=_scope(access, request), key=key, run=run)
 
@@ -149,12 +161,12 @@ async def cancel_session(
 ) -> Response:
     """Close the session; its stock goes back at once."""
 
-    async def run(_: IdempotentRequest | None) -> Answer:
+    async def run(keyed: IdempotentRequest | None) -> Answer:
         summary = await service.cancel_checkout_session(
             uow=app_services(request).uow(), policy=checkout_policy(request),
-            buyer=buyer_of(access), session_id=session_id,
+            buyer=buyer_of(access), session_id=session_id, keep=_keep(request, keyed, 200, lang),
         )  # fmt: skip
-        return Answer(200, _document(request, summary, lang))
+        return Answer(200, _document(request, summary, lang), kept=keyed is not None)
 
     return await keyed_call(request, scope=_scope(access, request), key=key, run=run)
 
@@ -201,17 +213,15 @@ async def complete_session(
 
 @router.get("/orders", summary="Orders placed through this partner", responses=RESPONSES)
 async def list_partner_orders(
-    request: Request,
-    access: OrdersAccess,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    request: Request, access: OrdersAccess, limit: Limit = 50, cursor: Cursor = None
 ) -> JSONResponse:
     """With a shopper's token, that shopper's orders; with client credentials, all of them."""
     where = service.OrderFilter(shopper_id=access.shopper_id, partner_id=access.partner_id)
-    details = await service.order_details(
-        uow=app_services(request).read_uow(), where=where, limit=limit
+    page = await service.list_orders(
+        uow=app_services(request).read_uow(), where=where, limit=limit, cursor=cursor
     )
-    items = [service.partner_document(d.order, d.lines) for d in details]
-    return JSONResponse({"items": items})
+    items = [service.partner_document(d.order, d.lines) for d in page.items]
+    return JSONResponse({"items": items, "next_cursor": page.next_cursor})
 
 
 @router.get(

@@ -9,7 +9,7 @@ from typing import Any
 
 from handshake.catalog.errors import OutOfStock
 from handshake.checkout.documents import partner_document
-from handshake.checkout.errors import CheckoutInProgress
+from handshake.checkout.errors import CheckoutClosed, CheckoutInProgress
 from handshake.checkout.events import OrderPlaced
 from handshake.checkout.models import (
     CheckoutLine,
@@ -52,6 +52,9 @@ class PlacedOrder:
     answer: Any = None
 
 
+Renderer = Callable[[PlacedOrder], Any]
+
+
 def order_change(
     order_id: str, kind: str, status: str, *, actor: str, at: datetime, **detail: Any
 ) -> OrderChange:
@@ -90,15 +93,66 @@ def _order_line(order_id: str, line: CheckoutLine, reservation: StockReservation
 
 async def _locked_session(repo: CheckoutRepository, session_id: str, token: str) -> CheckoutSession:
     session = await repo.get_session(session_id, for_update=True)
-    if (
-        session is None
-        or session.status != SessionStatus.COMPLETING
-        or session.completion_token != token
-    ):
+    if session is not None and session.status in (SessionStatus.COMPLETED, SessionStatus.CANCELED):
+        raise CheckoutClosed(
+            f"This checkout session was {session.status} meanwhile.",
+            extra={"session_status": session.status, "order_id": session.order_id},
+        )
+    if session is None or session.completion_token != token:
         raise CheckoutInProgress(
-            "Another attempt took this checkout over; it places the order.", retry_after_seconds=1
+            "Another attempt took this checkout over; retry to see its outcome.",
+            retry_after_seconds=1,
         )
     return session
+
+
+async def _convert_holds(
+    uow: UnitOfWork, session: CheckoutSession, order: Order, now: datetime
+) -> list[OrderLine]:
+    """Each held reservation becomes part of ``order`` (exactly once); the order's lines."""
+    repo = uow.repo(CheckoutRepository)
+    lines = await repo.lines(session.id)
+    held = {r.line_id: r for r in await repo.reservations(session.id)}
+    if {line.id: line.quantity for line in lines} != {k: r.quantity for k, r in held.items()}:
+        raise OutOfStock("Some items are no longer reserved for this checkout.")
+    order_lines = []
+    for line in lines:
+        moved = await repo.move_reservation(
+            held[line.id].id, expected=ReservationStatus.HELD, to=ReservationStatus.ORDERED,
+            now=now, order_id=order.id,
+        )  # fmt: skip
+        if not moved:
+            raise OutOfStock("Some items are no longer reserved for this checkout.")
+        order_lines.append(_order_line(order.id, line, held[line.id]))
+        repo.add(order_lines[-1])
+    return order_lines
+
+
+def _history(
+    order: Order, session: CheckoutSession, payment: Payment, now: datetime
+) -> list[OrderChange]:
+    actor = f"partner:{session.partner_id}" if session.partner_id else "shopper"
+    return [
+        order_change(order.id, "placed", OrderStatus.PLACED, actor=actor, at=now),
+        order_change(
+            order.id, "paid", OrderStatus.PAID, actor="system", at=now,
+            payment_id=payment.id, authorized_minor=payment.authorized_minor,
+        ),
+    ]  # fmt: skip
+
+
+async def _announce(uow: UnitOfWork, session: CheckoutSession, placed: PlacedOrder) -> None:
+    order = placed.order
+    if session.partner_id is not None:
+        await webhooks.publish_event(
+            uow=uow, partner_id=session.partner_id, event_type=ORDER_CREATED,
+            data=partner_document(order, placed.lines),
+        )  # fmt: skip
+    uow.record(OrderPlaced(
+        order_id=order.id, session_id=session.id, shopper_id=session.shopper_id,
+        partner_id=session.partner_id, total_minor=order.total_minor, currency=order.currency,
+        click_id=order.click_id,
+    ))  # fmt: skip
 
 
 async def place_order(
@@ -109,7 +163,7 @@ async def place_order(
     channel: str,
     payment: Payment,
     delivered: Delivered,
-    render: Callable[[PlacedOrder], Any],
+    render: Renderer,
     idempotent: IdempotentRequest | None,
 ) -> PlacedOrder:
     """Turn the session's held units into an order paid by ``payment``; commit with its answer."""
@@ -117,42 +171,15 @@ async def place_order(
     async with uow:
         repo = uow.repo(CheckoutRepository)
         session = await _locked_session(repo, session_id, token)
-        lines = await repo.lines(session.id)
-        held = {r.line_id: r for r in await repo.reservations(session.id)}
-        if set(held) != {line.id for line in lines}:
-            raise OutOfStock("Some items are no longer reserved for this checkout.")
         order = _order(session, payment, delivered, channel, now)
         repo.add(order)
         await uow.flush()
-        order_lines = []
-        for line in lines:
-            moved = await repo.move_reservation(
-                held[line.id].id, expected=ReservationStatus.HELD, to=ReservationStatus.ORDERED,
-                now=now, order_id=order.id,
-            )  # fmt: skip
-            if not moved:
-                raise OutOfStock("Some items are no longer reserved for this checkout.")
-            order_lines.append(_order_line(order.id, line, held[line.id]))
-            repo.add(order_lines[-1])
-        actor = f"partner:{session.partner_id}" if session.partner_id else "shopper"
-        repo.add(order_change(order.id, "placed", OrderStatus.PLACED, actor=actor, at=now))
-        repo.add(order_change(
-            order.id, "paid", OrderStatus.PAID, actor="system", at=now,
-            payment_id=payment.id, authorized_minor=payment.authorized_minor,
-        ))  # fmt: skip
+        placed = PlacedOrder(order, tuple(await _convert_holds(uow, session, order, now)))
+        for change in _history(order, session, payment, now):
+            repo.add(change)
         session.status, session.order_id = SessionStatus.COMPLETED, order.id
         session.completing_until = session.completion_token = session.reserved_until = None
-        if session.partner_id is not None:
-            await webhooks.publish_event(
-                uow=uow, partner_id=session.partner_id, event_type=ORDER_CREATED,
-                data=partner_document(order, order_lines),
-            )  # fmt: skip
-        uow.record(OrderPlaced(
-            order_id=order.id, session_id=session.id, shopper_id=session.shopper_id,
-            partner_id=session.partner_id, total_minor=order.total_minor,
-            currency=order.currency, click_id=order.click_id,
-        ))  # fmt: skip
-        placed = PlacedOrder(order, tuple(order_lines))
+        await _announce(uow, session, placed)
         answer = render(placed)
         if idempotent is not None:
             await idempotency.record_answer(

@@ -14,13 +14,14 @@ from typing import Any
 
 from handshake.accounts import service as accounts
 from handshake.checkout import pricing
-from handshake.checkout.delivery_plan import Destination, warehouse_preference
+from handshake.checkout.delivery_plan import Destination, PlannedLine
+from handshake.checkout.holds import covering_codes, sync_holds
 from handshake.checkout.models import CheckoutLine, CheckoutSession, StockReservation
 from handshake.checkout.policy import CheckoutPolicy
 from handshake.checkout.repository import CheckoutRepository
-from handshake.checkout.reservations import hold_for_line, release_all, schedule_expiry
 from handshake.checkout.summary import (
     CheckoutSummary,
+    DeliveryChoice,
     blockers_of,
     delivery_choices,
     mask_address,
@@ -107,56 +108,6 @@ def reprice(
     ]
 
 
-async def _sync_holds(
-    uow: UnitOfWork,
-    policy: CheckoutPolicy,
-    session: CheckoutSession,
-    lines: Sequence[CheckoutLine],
-    *,
-    snapshots: dict[str, VariantSnapshot],
-    to: Destination | None,
-    now: datetime,
-    until: datetime,
-) -> list[StockReservation]:
-    """Hold what is missing, move or drop what no longer fits; the session's held units."""
-    repo = uow.repo(CheckoutRepository)
-    held = {r.line_id: r for r in await repo.reservations(session.id)}
-    wanted: dict[str, list[str] | None] = {}
-    for line in lines:
-        snapshot = snapshots.get(line.sku)
-        if snapshot is not None and to is not None:
-            wanted[line.id] = warehouse_preference(
-                snapshot.warehouses, quantity=line.quantity, to=to, now=now
-            )
-        elif snapshot is not None:
-            wanted[line.id] = None  # no address yet: hold anywhere, move once it is known
-    quantities = {line.id: line.quantity for line in lines}
-    stale: list[StockReservation] = []
-    for line_id, reservation in held.items():
-        codes = wanted.get(line_id, [])
-        moved_away = codes is not None and reservation.warehouse_code not in codes
-        if line_id not in wanted or reservation.quantity != quantities[line_id] or moved_away:
-            stale.append(reservation)
-    await release_all(uow, stale)
-    kept = [r for r in held.values() if r not in stale]
-    if kept:
-        await repo.extend_reservations(session.id, until=until, now=now)
-    found = {r.line_id for r in kept}
-    for line in sorted(lines, key=lambda x: x.variant_id):
-        codes = wanted.get(line.id, [])
-        if line.id in found or line.id not in wanted or codes == []:
-            continue
-        new = await hold_for_line(
-            uow, session_id=session.id, line_id=line.id, variant_id=line.variant_id,
-            quantity=line.quantity, warehouse_codes=codes, until=until,
-        )  # fmt: skip
-        if new is not None:
-            kept.append(new)
-    session.reserved_until = until
-    await schedule_expiry(uow, session_id=session.id, at=until)
-    return kept
-
-
 async def refresh_session(
     uow: UnitOfWork,
     policy: CheckoutPolicy,
@@ -173,9 +124,10 @@ async def refresh_session(
     reprice(session, lines, snapshots)
     to = destination(session, book)
     until = hold_until or now + policy.reservation
-    await _sync_holds(uow, policy, session, lines, snapshots=snapshots, to=to, now=now, until=until)
-    await uow.flush()
-    summary = await summarize(uow, policy, session, lines, book=book, now=now, snapshots=snapshots)
+    held = await sync_holds(uow, session, lines, snapshots=snapshots, to=to, now=now, until=until)
+    summary = await summarize(
+        uow, policy, session, lines, book=book, now=now, snapshots=snapshots, held=held
+    )
     totals = summary.totals
     session.items_minor, session.list_items_minor = totals.items_minor, totals.list_items_minor
     session.shipping_minor, session.tax_minor = totals.shipping_minor, totals.tax_minor
@@ -183,25 +135,80 @@ async def refresh_session(
     return summary
 
 
-def _state_messages(
-    lines: Sequence[CheckoutLine], snapshots: dict[str, VariantSnapshot], held: set[str]
-) -> list[dict[str, Any]]:
+def _state_messages(lines: Sequence[CheckoutLine], stock: LineStock) -> list[dict[str, Any]]:
     found = []
     for line in lines:
-        if line.sku not in snapshots:
-            found.append(
-                message("item_unavailable", f"{line.sku} is no longer sold.", sku=line.sku)
-            )
-        elif line.id not in held:
-            found.append(
-                message(
-                    "out_of_stock",
-                    f"{line.quantity} × {line.sku} cannot be reserved now.",
-                    sku=line.sku,
-                    requested=line.quantity,
-                )
-            )
+        if line.id in stock.unavailable:
+            text = f"{line.sku} is no longer sold."
+            found.append(message("item_unavailable", text, sku=line.sku))
+        elif line.id in stock.uncovered:
+            text = f"{line.sku} cannot be delivered to this address."
+            found.append(message("not_deliverable_to_address", text, sku=line.sku))
+        elif line.id not in stock.held:
+            text = f"{line.quantity} × {line.sku} cannot be reserved now."
+            found.append(message("out_of_stock", text, sku=line.sku, requested=line.quantity))
     return found
+
+
+@dataclass(frozen=True)
+class LineStock:
+    """Which lines hold all their units, which no warehouse delivers, which are not sold."""
+
+    held: frozenset[str]
+    uncovered: frozenset[str]
+    unavailable: frozenset[str]
+
+    def unheld(self, lines: Sequence[CheckoutLine]) -> int:
+        """Lines deliverable and sold that hold fewer units than they ask (out of stock)."""
+        skip = self.held | self.uncovered | self.unavailable
+        return sum(1 for line in lines if line.id not in skip)
+
+
+def line_stock(
+    lines: Sequence[CheckoutLine],
+    reservations: Sequence[StockReservation],
+    snapshots: dict[str, VariantSnapshot],
+    *,
+    to: Destination | None,
+    now: datetime,
+) -> LineStock:
+    """Classify the lines by what their holds and the catalog say."""
+    quantities = {line.id: line.quantity for line in lines}
+    held = frozenset(r.line_id for r in reservations if r.quantity == quantities.get(r.line_id))
+    unavailable = frozenset(line.id for line in lines if line.sku not in snapshots)
+    uncovered = frozenset(
+        line.id for line in lines
+        if line.id not in unavailable
+        and covering_codes(snapshots[line.sku], line.quantity, to, now) == []
+    )  # fmt: skip
+    return LineStock(held, uncovered, unavailable)
+
+
+def _pricing(
+    policy: CheckoutPolicy,
+    session: CheckoutSession,
+    lines: Sequence[CheckoutLine],
+    planned: list[PlannedLine] | None,
+    *,
+    to: Destination | None,
+    now: datetime,
+) -> tuple[tuple[DeliveryChoice, ...], pricing.Totals]:
+    """Delivery choices with their fees and promises, and the totals with the chosen one."""
+    amounts = [
+        pricing.LineAmounts(line.quantity, line.unit_price_minor, line.list_price_minor)
+        for line in lines
+    ]
+    items_minor = sum(a.quantity * a.unit_price_minor for a in amounts)
+    choices = delivery_choices(
+        policy, planned, to=to, items_minor=items_minor, is_member=session.is_member, now=now
+    )
+    option = policy.option(session.delivery_option) or policy.delivery_options[0]
+    totals = pricing.totals(
+        amounts, option=option, is_member=session.is_member,
+        rate_bp=policy.tax_rate_bp(to.country if to else policy.offers.default_country),
+        prices_include_tax=policy.prices_include_tax,
+    )  # fmt: skip
+    return choices, totals
 
 
 async def summarize(
@@ -218,38 +225,25 @@ async def summarize(
     """What the session shows now (``held``: its held reservations, when just known)."""
     if snapshots is None:
         snapshots = await offers.current_variants(uow=uow, skus=[line.sku for line in lines])
-    reservations = held
-    if reservations is None:
-        reservations = await uow.repo(CheckoutRepository).reservations(session.id)
+    if held is None:
+        held = await uow.repo(CheckoutRepository).reservations(session.id)
     to = destination(session, book)
-    amounts = [
-        pricing.LineAmounts(line.quantity, line.unit_price_minor, line.list_price_minor)
-        for line in lines
-    ]
-    items_minor = sum(a.quantity * a.unit_price_minor for a in amounts)
-    planned = planned_lines(lines, snapshots, reservations)
-    choices = delivery_choices(
-        policy, planned, to=to, items_minor=items_minor, is_member=session.is_member, now=now
-    )
-    option = policy.option(session.delivery_option) or policy.delivery_options[0]
-    totals = pricing.totals(
-        amounts, option=option, is_member=session.is_member,
-        rate_bp=policy.tax_rate_bp(to.country if to else policy.offers.default_country),
-        prices_include_tax=policy.prices_include_tax,
-    )  # fmt: skip
-    chosen = next(c for c in choices if c.option.code == option.code)
-    held_lines = {r.line_id for r in reservations}
+    stock = line_stock(lines, held, snapshots, to=to, now=now)
+    planned = planned_lines(lines, snapshots, [r for r in held if r.line_id in stock.held])
+    choices, totals = _pricing(policy, session, lines, planned, to=to, now=now)
+    code = (policy.option(session.delivery_option) or policy.delivery_options[0]).code
+    chosen = next(c for c in choices if c.option.code == code)
     blockers = blockers_of(
-        has_address=to is not None, deliverable=chosen.window is not None,
+        has_address=to is not None, uncovered_lines=len(stock.uncovered),
+        deliverable=chosen.window is not None,
         has_card=(session.payment_method_id or "") in book.cards,
-        unheld_lines=sum(1 for line in lines if line.id not in held_lines),
-        unavailable_lines=sum(1 for line in lines if line.sku not in snapshots),
+        unheld_lines=stock.unheld(lines), unavailable_lines=len(stock.unavailable),
     )  # fmt: skip
     return CheckoutSummary(
-        session=session, lines=tuple(lines), reservations=tuple(reservations),
+        session=session, lines=tuple(lines), reservations=tuple(held),
         addresses=tuple(mask_address(a) for a in book.addresses.values()),
         cards=tuple(mask_card(c) for c in book.cards.values()), choices=choices,
         totals=totals, blockers=blockers,
-        messages=(*session.messages, *_state_messages(lines, snapshots, held_lines)),
+        messages=(*session.messages, *_state_messages(lines, stock)),
         prices_include_tax=policy.prices_include_tax,
     )  # fmt: skip

@@ -5,12 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from handshake.checkout.models import CheckoutLine
+from handshake.checkout.documents import iso_time
+from handshake.checkout.models import CheckoutLine, SessionStatus
 from handshake.checkout.summary import CheckoutSummary, DeliveryChoice
-
-
-def _time(value: Any) -> str | None:
-    return None if value is None else value.isoformat().replace("+00:00", "Z")
 
 
 def _line(line: CheckoutLine, lang: str, reserved: bool) -> dict[str, Any]:
@@ -48,7 +45,7 @@ def session_document(
     held = {r.line_id for r in summary.reservations}
     address = next((a for a in summary.addresses if a.id == session.address_id), None)
     card = next((c for c in summary.cards if c.id == session.payment_method_id), None)
-    is_open = session.status in ("open", "completing")
+    is_open = session.status in (SessionStatus.OPEN, SessionStatus.COMPLETING)
     return {
         "id": session.id, "status": session.status,
         "ready_for_payment": is_open and summary.ready,
@@ -65,9 +62,9 @@ def session_document(
         "addresses": [asdict(a) for a in summary.addresses],
         "payment_method": None if card is None else asdict(card),
         "payment_methods": [asdict(c) for c in summary.cards],
-        "reserved_until": _time(session.reserved_until) if is_open else None,
+        "reserved_until": iso_time(session.reserved_until) if is_open else None,
         "messages": list(summary.messages) if is_open else list(session.messages),
         "sheet_url": sheet_url if is_open else None, "return_url": session.return_url,
         "order_id": session.order_id, "click_id": session.click_id,
-        "created_at": _time(session.created_at), "updated_at": _time(session.updated_at),
+        "created_at": iso_time(session.created_at), "updated_at": iso_time(session.updated_at),
     }  # fmt: skip

@@ -1,7 +1,8 @@
 """Every query of checkout: sessions, lines, reservations, orders and their history.
 
-State changes are conditional updates (``WHERE status = :expected``) that report whether they
-happened: two requests racing for the same session, reservation or order cannot both win.
+Reservation changes are conditional updates (``WHERE status = :expected``) that report whether
+they happened. Sessions and orders change under their row lock (``for_update``), taken first by
+every use case that changes them.
 """
 
 from __future__ import annotations
@@ -178,10 +179,10 @@ class OrderRepository(Repository):
         shopper_id: str | None = None,
         partner_id: str | None = None,
         status: str | None = None,
-        before: tuple[datetime, str] | None = None,
+        after: str | None = None,
         limit: int = 50,
     ) -> list[Order]:
-        """Orders matching every given filter, newest first, after the ``before`` cursor."""
+        """Orders matching every filter, newest first (ids grow with time), after ``after``."""
         conditions: list[ColumnElement[bool]] = []
         if shopper_id is not None:
             conditions.append(Order.shopper_id == shopper_id)
@@ -189,31 +190,30 @@ class OrderRepository(Repository):
             conditions.append(Order.partner_id == partner_id)
         if status is not None:
             conditions.append(Order.status == status)
-        if before is not None:
-            placed_at, order_id = before
-            conditions.append(
-                (Order.placed_at < placed_at)
-                | ((Order.placed_at == placed_at) & (Order.id < order_id))
-            )
-        rows = await self.session.scalars(
-            select(Order)
-            .where(*conditions)
-            .order_by(Order.placed_at.desc(), Order.id.desc())
-            .limit(limit)
-        )
-        return list(rows.all())
+        if after is not None:
+            conditions.append(Order.id < after)
+        query = select(Order).where(*conditions).order_by(Order.id.desc()).limit(limit)
+        return list((await self.session.scalars(query)).all())
 
-    async def transition(
-        self, order_id: str, *, expected: Sequence[str], values: dict[str, Any], now: datetime
-    ) -> bool:
-        """Change an order still in one of the ``expected`` statuses."""
-        result = await self.session.execute(
-            update(Order)
-            .where(Order.id == order_id, Order.status.in_(expected))
-            .values(**values, updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        return _rowcount(result) == 1
+    async def lines_of(self, order_ids: Sequence[str]) -> dict[str, list[OrderLine]]:
+        """The lines of several orders, by order id."""
+        found: dict[str, list[OrderLine]] = {order_id: [] for order_id in order_ids}
+        if order_ids:
+            query = select(OrderLine).where(OrderLine.order_id.in_(order_ids))
+            for line in await self.session.scalars(query.order_by(OrderLine.position)):
+                found[line.order_id].append(line)
+        return found
+
+    async def changes_of(self, order_ids: Sequence[str]) -> dict[str, list[OrderChange]]:
+        """The histories of several orders, oldest first, by order id."""
+        found: dict[str, list[OrderChange]] = {order_id: [] for order_id in order_ids}
+        if order_ids:
+            query = select(OrderChange).where(OrderChange.order_id.in_(order_ids))
+            for change in await self.session.scalars(
+                query.order_by(OrderChange.at, OrderChange.id)
+            ):
+                found[change.order_id].append(change)
+        return found
 
     async def erase_addresses(self, shopper_id: str, *, now: datetime) -> int:
         """Replace the address copies of the shopper's orders by an erasure mark; how many."""

@@ -8,14 +8,13 @@ from handshake.checkout.documents import full_document as full_document
 from handshake.checkout.documents import partner_document as partner_document
 from handshake.checkout.orders import OrderDetails as OrderDetails
 from handshake.checkout.orders import OrderFilter as OrderFilter
+from handshake.checkout.orders import OrderPage as OrderPage
 from handshake.checkout.orders import cancel_order as cancel_order
 from handshake.checkout.orders import erase_order_addresses as erase_order_addresses
 from handshake.checkout.orders import export_orders_of_shopper as export_orders_of_shopper
 from handshake.checkout.orders import get_order as get_order
 from handshake.checkout.orders import list_orders as list_orders
 from handshake.checkout.orders import mark_delivered as mark_delivered
-from handshake.checkout.orders import order_details as order_details
-from handshake.checkout.orders import order_page_cursor as order_page_cursor
 from handshake.checkout.orders import refund_order as refund_order
 from handshake.checkout.orders import ship_order as ship_order
 from handshake.checkout.placement import PlacedOrder as PlacedOrder
@@ -26,12 +25,14 @@ from handshake.checkout.reservations import (
     expire_session_reservations as expire_session_reservations,
 )
 from handshake.checkout.sessions import Buyer as Buyer
+from handshake.checkout.sessions import KeptAnswer as KeptAnswer
 from handshake.checkout.sessions import RequestedItem as RequestedItem
 from handshake.checkout.sessions import SessionChanges as SessionChanges
 from handshake.checkout.sessions import cancel_checkout_session as cancel_checkout_session
 from handshake.checkout.sessions import create_checkout_session as create_checkout_session
 from handshake.checkout.sessions import get_checkout_session as get_checkout_session
-from handshake.checkout.sessions import sheet_buyer as sheet_buyer
 from handshake.checkout.sessions import update_checkout_session as update_checkout_session
 from handshake.checkout.sheet_links import sheet_url as sheet_url
+from handshake.checkout.sheet_payment import pay_from_sheet as pay_from_sheet
+from handshake.checkout.sheet_payment import sheet_buyer as sheet_buyer
 from handshake.checkout.summary import CheckoutSummary as CheckoutSummary

@@ -8,11 +8,12 @@ back, and stores the totals the shopper will be asked to confirm.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from handshake.checkout import refresh, sheet_links
+from handshake.checkout import refresh
 from handshake.checkout.errors import (
     CheckoutClosed,
     CheckoutInProgress,
@@ -31,6 +32,8 @@ from handshake.checkout.repository import CheckoutRepository
 from handshake.checkout.reservations import release_all
 from handshake.checkout.summary import CheckoutSummary
 from handshake.db.uow import UnitOfWork
+from handshake.idempotency import service as idempotency
+from handshake.idempotency.service import IdempotentRequest
 from handshake.kernel import clock
 from handshake.kernel.ids import new_id
 from handshake.offers import service as offers
@@ -67,6 +70,25 @@ class SessionChanges:
     delivery_option: str | None = None
     address_id: str | None = None
     payment_method_id: str | None = None
+
+
+@dataclass(frozen=True)
+class KeptAnswer:
+    """An answer to store under an Idempotency-Key in the transaction of the change itself."""
+
+    request: IdempotentRequest
+    status_code: int
+    render: Callable[[CheckoutSummary], Any]
+
+
+async def keep_answer(uow: UnitOfWork, keep: KeptAnswer | None, summary: CheckoutSummary) -> None:
+    """Store the rendered answer under its key (inside the caller's open transaction)."""
+    if keep is not None:
+        await uow.flush()  # the answer shows the row as committed (its updated_at)
+        await idempotency.record_answer(
+            uow=uow, request=keep.request, status_code=keep.status_code,
+            body=keep.render(summary),
+        )  # fmt: skip
 
 
 def _check_quantity(policy: CheckoutPolicy, quantity: int, *, allow_zero: bool = False) -> None:
@@ -169,6 +191,7 @@ async def create_checkout_session(
     click_id: str | None = None,
     return_url: str | None = None,
     delivery_option: str | None = None,
+    keep: KeptAnswer | None = None,
 ) -> CheckoutSummary:
     """A session for the offers the shopper tapped Buy on, with its stock held."""
     _check_items(policy, items)
@@ -197,6 +220,7 @@ async def create_checkout_session(
         for line in lines:
             repo.add(line)
         summary = await refresh.refresh_session(uow, policy, session, lines, book=book, now=now)
+        await keep_answer(uow, keep, summary)
         await uow.commit()
     return summary
 
@@ -215,23 +239,18 @@ async def owned_session(
     return session
 
 
-async def sheet_buyer(
-    *, uow: UnitOfWork, policy: CheckoutPolicy, session_id: str, token: str
-) -> Buyer:
-    """The buyer of a session opened through its hosted-sheet link (a bad link: not found)."""
-    if not sheet_links.sheet_token_valid(policy, session_id, token):
-        raise CheckoutSessionNotFound(f"No checkout session {session_id!r}.")
-    async with uow:
-        session = await uow.repo(CheckoutRepository).get_session(session_id)
-        if session is None:
-            raise CheckoutSessionNotFound(f"No checkout session {session_id!r}.")
-        channel = "store"
-        if session.partner_id is not None:
-            channel = (await partners.get_partner(uow=uow, partner_id=session.partner_id)).name
-    return Buyer(
-        shopper_id=session.shopper_id, partner_id=session.partner_id,
-        client_id=session.client_id, subject=None, channel=channel,
-    )  # fmt: skip
+async def release_abandoned(uow: UnitOfWork, session: CheckoutSession) -> None:
+    """Void authorisations no order uses, and take back a session whose completion died.
+
+    Called with the session row locked, once ``ensure_changeable`` let the caller in: then no
+    live completion holds the session, so any authorisation for it is an abandoned attempt's
+    (a crash, a failed void). A ``completing`` session goes back to ``open`` with a new token:
+    the abandoned attempt, if it was only slow, can no longer place its order.
+    """
+    await payments.void_authorizations_for(uow=uow, reference=session.id)
+    if session.status == SessionStatus.COMPLETING:
+        session.status = SessionStatus.OPEN
+        session.completion_token = session.completing_until = None
 
 
 def ensure_changeable(session: CheckoutSession, now: datetime) -> None:
@@ -287,6 +306,7 @@ async def update_checkout_session(
     buyer: Buyer,
     session_id: str,
     changes: SessionChanges,
+    keep: KeptAnswer | None = None,
 ) -> CheckoutSummary:
     """Change quantities (0 removes an item), the delivery option, the address or the card."""
     if changes.delivery_option is not None:
@@ -295,6 +315,7 @@ async def update_checkout_session(
     async with uow:
         session = await owned_session(uow, buyer, session_id, for_update=True)
         ensure_changeable(session, now)
+        await release_abandoned(uow, session)
         repo = uow.repo(CheckoutRepository)
         lines = await repo.lines(session.id)
         if changes.quantities:
@@ -304,6 +325,7 @@ async def update_checkout_session(
         book = await refresh.address_book(uow, buyer.shopper_id, now=now)
         _choose(session, changes, book)
         summary = await refresh.refresh_session(uow, policy, session, lines, book=book, now=now)
+        await keep_answer(uow, keep, summary)
         await uow.commit()
     return summary
 
@@ -321,15 +343,19 @@ async def get_checkout_session(
 
 
 async def cancel_checkout_session(
-    *, uow: UnitOfWork, policy: CheckoutPolicy, buyer: Buyer, session_id: str
+    *,
+    uow: UnitOfWork,
+    policy: CheckoutPolicy,
+    buyer: Buyer,
+    session_id: str,
+    keep: KeptAnswer | None = None,
 ) -> CheckoutSummary:
     """Close the session and give its stock back at once."""
     now = clock.now()
     async with uow:
         session = await owned_session(uow, buyer, session_id, for_update=True)
         ensure_changeable(session, now)
-        if session.status == SessionStatus.COMPLETING:  # a completion died holding it
-            await payments.void_authorizations_for(uow=uow, reference=session.id)
+        await release_abandoned(uow, session)
         repo = uow.repo(CheckoutRepository)
         await release_all(uow, await repo.reservations(session.id))
         await repo.transition_session(
@@ -340,5 +366,6 @@ async def cancel_checkout_session(
         lines = await repo.lines(session.id)
         book = await refresh.address_book(uow, buyer.shopper_id, now=now)
         summary = await refresh.summarize(uow, policy, session, lines, book=book, now=now)
+        await keep_answer(uow, keep, summary)
         await uow.commit()
     return summary

@@ -90,8 +90,8 @@ class CheckoutSummary:
 
 def mask_address(address: Any) -> MaskedAddress:
     """First name and initial, the postal code's first two characters, city, country."""
-    parts = address.name.split()
-    recipient = parts[0] if len(parts) < 2 else f"{parts[0]} {parts[-1][0]}."
+    parts = (address.name or "").split()
+    recipient = " ".join(parts[:1]) if len(parts) < 2 else f"{parts[0]} {parts[-1][0]}."
     return MaskedAddress(
         id=address.id, recipient=recipient, postal_area=address.postal_code[:2] + "•••",
         city=address.city, country=address.country, is_default=address.is_default,
@@ -145,17 +145,21 @@ def delivery_choices(
 def blockers_of(
     *,
     has_address: bool,
+    uncovered_lines: int,
     deliverable: bool,
     has_card: bool,
     unheld_lines: int,
     unavailable_lines: int,
 ) -> tuple[str, ...]:
-    """Why the session cannot be completed now (empty: it can)."""
+    """Why the session cannot be completed now (empty: it can).
+
+    Lines without stock have no promise, which says nothing about the address: the address
+    blocks only when no warehouse delivers there, or nothing else explains a missing promise.
+    """
     found = []
     if not has_address:
         found.append(NO_ADDRESS)
-    elif not deliverable and not unavailable_lines and not unheld_lines:
-        # Lines without stock have no promise; that says nothing about the address.
+    elif uncovered_lines or not (deliverable or unheld_lines or unavailable_lines):
         found.append(NOT_DELIVERABLE)
     if not has_card:
         found.append(NO_PAYMENT_METHOD)

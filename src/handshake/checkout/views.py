@@ -1,9 +1,10 @@
 """Pages of checkout: the hosted checkout sheet partners open in a webview, the shopper's orders.
 
-The sheet opens with the link a partner got when it created the session (the session id and a
-MAC). One tap confirms: the form carries the total the shopper saw and a per-page attempt key,
-so a double tap places one order, and a changed price shows the sheet again instead of paying.
-Then the shopper goes back to the partner's registered redirect URI.
+The sheet opens with the link a partner got when it created the session (the session id, an
+expiry and a MAC). One tap confirms: the form carries the total the shopper saw and a per-page
+attempt key, so a double tap places one order, and a changed price shows the sheet again
+instead of paying. Then the shopper goes back to the partner's registered redirect URI. The
+sheet may not be framed, cached, or leak its link through Referer.
 """
 
 from __future__ import annotations
@@ -17,16 +18,44 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from handshake.accounts.deps import OptionalShopper
 from handshake.checkout import service
+from handshake.checkout.models import CheckoutSession
 from handshake.checkout.partner_api import checkout_policy, render_placed
 from handshake.checkout.schemas import Lang
-from handshake.idempotency import service as idempotency
-from handshake.kernel.errors import DomainError, InvalidInput, NotFound
+from handshake.kernel.errors import DomainError, NotFound
+from handshake.kernel.money import Money
 from handshake.web.deps import ReadUow, app_services
+from handshake.web.problems import STATUS_BY_CATEGORY
 from handshake.web.routing import DomainRouter
 from handshake.web.templating import templates_of
 
 router = DomainRouter(include_in_schema=False)
 SHEET = "checkout/sheet.html"
+SHEET_HEADERS = {
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "frame-ancestors 'none'",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+
+def money(minor: int, currency: str) -> str:
+    """``19.99 EUR``, with the currency's own number of decimals."""
+    return Money(minor, currency).format_plain()
+
+
+def _protected(response: Response) -> Response:
+    response.headers.update(SHEET_HEADERS)
+    return response
+
+
+def _return_to(session: CheckoutSession) -> str | None:
+    if not session.return_url:
+        return None
+    query = {"checkout_session": session.id, "status": session.status}
+    if session.order_id:
+        query["order_id"] = session.order_id
+    separator = "&" if "?" in session.return_url else "?"
+    return f"{session.return_url}{separator}{urlencode(query)}"
 
 
 async def _sheet(
@@ -38,32 +67,18 @@ async def _sheet(
             uow=services.read_uow(), policy=policy, session_id=session_id, token=token
         )
     except NotFound:
-        return templates_of(request).render(
-            request, "checkout/sheet_missing.html", {}, status_code=404
-        )
+        missing = "checkout/sheet_missing.html"
+        page = templates_of(request).render(request, missing, {}, status_code=404)
+        return _protected(page)
     summary = await service.get_checkout_session(
         uow=services.read_uow(), policy=policy, buyer=buyer, session_id=session_id
     )
     context = {
         "summary": summary, "token": token, "attempt": secrets.token_hex(16), "error": error,
-        "channel": buyer.channel, "done_url": _return_to(summary.session),
+        "channel": buyer.channel, "done_url": _return_to(summary.session), "money": money,
     }  # fmt: skip
-    status = 200 if error is None else (422 if isinstance(error, InvalidInput) else 409)
-    return templates_of(request).render(request, SHEET, context, status_code=status)
-
-
-def _return_to(session: object) -> str | None:
-    url = getattr(session, "return_url", None)
-    if not url:
-        return None
-    query = {
-        "checkout_session": getattr(session, "id", ""),
-        "status": getattr(session, "status", ""),
-    }
-    order_id = getattr(session, "order_id", None)
-    if order_id:
-        query["order_id"] = order_id
-    return f"{url}{'&' if '?' in url else '?'}{urlencode(query)}"
+    status = 200 if error is None else STATUS_BY_CATEGORY.get(error.category, 400)
+    return _protected(templates_of(request).render(request, SHEET, context, status_code=status))
 
 
 @router.get("/checkout/sheet/{session_id}", response_class=HTMLResponse)
@@ -81,56 +96,23 @@ async def confirm_sheet(
     request: Request,
     t: Annotated[str, Form(max_length=64)],
     attempt: Annotated[str, Form(min_length=1, max_length=64)],
-    total_minor: Annotated[int, Form(ge=0)],
+    total_minor: Annotated[int, Form(ge=0, le=10**12)],
     currency: Annotated[str, Form(pattern=r"^[A-Z]{3}$")],
 ) -> Response:
     """Pay the total shown, once per displayed sheet; then back to the partner."""
     services, policy = app_services(request), checkout_policy(request)
     try:
-        buyer = await service.sheet_buyer(
-            uow=services.read_uow(), policy=policy, session_id=session_id, token=t
-        )
-        keyed = idempotency.keyed_request(
-            scope=f"sheet:{session_id}",
-            key=attempt,
-            body={"total_minor": total_minor, "currency": currency},
-        )
-        if (
-            await idempotency.claim(
-                uow=services.uow(), request=keyed, lease=policy.completion_lease
-            )
-            is None
-        ):
-            await _complete(
-                request, buyer, session_id, keyed, service.Confirmation(True, total_minor, currency)
-            )
+        buyer = await service.pay_from_sheet(
+            uow=services.uow(), policy=policy, session_id=session_id, token=t, attempt=attempt,
+            confirmation=service.Confirmation(True, total_minor, currency), render=render_placed,
+        )  # fmt: skip
     except DomainError as exc:
         return await _sheet(request, session_id, t, error=exc)
     summary = await service.get_checkout_session(
         uow=services.read_uow(), policy=policy, buyer=buyer, session_id=session_id
     )
     target = _return_to(summary.session) or f"/checkout/sheet/{session_id}?t={t}"
-    return RedirectResponse(target, status_code=303)
-
-
-async def _complete(
-    request: Request,
-    buyer: service.Buyer,
-    session_id: str,
-    keyed: idempotency.IdempotentRequest,
-    confirmation: service.Confirmation,
-) -> None:
-    services = app_services(request)
-    try:
-        await service.complete_checkout(
-            uow=services.uow(), policy=checkout_policy(request), buyer=buyer,
-            session_id=session_id, confirmation=confirmation, render=render_placed,
-            idempotent=keyed,
-        )  # fmt: skip
-    except BaseException:
-        # The sheet shows the problem and a new attempt key: this one is free again.
-        await idempotency.release(uow=services.uow(), request=keyed)
-        raise
+    return _protected(RedirectResponse(target, status_code=303))
 
 
 @router.get("/account/orders", response_class=HTMLResponse)
@@ -138,7 +120,6 @@ async def my_orders_page(request: Request, shopper: OptionalShopper, uow: ReadUo
     """The shopper's orders with where each came from and where it is."""
     if shopper is None:
         return RedirectResponse("/signin?next=/account/orders", status_code=303)
-    details = await service.order_details(
-        uow=uow, where=service.OrderFilter(shopper_id=shopper.id), limit=50
-    )
-    return templates_of(request).render(request, "checkout/orders.html", {"orders": details})
+    page = await service.list_orders(uow=uow, where=service.OrderFilter(shopper_id=shopper.id))
+    context = {"orders": page.items, "money": money}
+    return templates_of(request).render(request, "checkout/orders.html", context)

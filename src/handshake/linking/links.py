@@ -16,7 +16,7 @@ from handshake.kernel.ids import new_id
 from handshake.linking import receipts, secrets_format, wording
 from handshake.linking.errors import LinkAlreadyEnded, LinkNotFound, ReceiptNotFound
 from handshake.linking.events import LinkGranted, LinkRevoked
-from handshake.linking.models import ConsentReceipt, Grant, LinkEvent
+from handshake.linking.models import ConsentReceipt, Grant, GrantStatus, LinkEvent
 from handshake.linking.policy import LinkingPolicy
 from handshake.linking.repository import LinkingRepository
 from handshake.partners.kinds import PartnerKind
@@ -165,6 +165,16 @@ async def get_link(
             receipts=await repo.receipts_of_grant(grant.id),
             recent=await repo.events_of_grant(grant.id, limit=history),
         )
+
+
+async def link_allows(*, uow: UnitOfWork, shopper_id: str, partner_id: str, scope: str) -> bool:
+    """Whether the shopper's link to the partner is live now and grants ``scope``."""
+    now = clock.now()
+    async with uow:
+        grant = await uow.repo(LinkingRepository).current_grant(shopper_id, partner_id)
+    if grant is None or grant.effective_status(now) != GrantStatus.ACTIVE:
+        return False
+    return scope in grant.scopes
 
 
 async def get_receipt(

@@ -32,6 +32,7 @@ from handshake.linking.links import end_links_of_shopper as end_links_of_shopper
 from handshake.linking.links import export_links as export_links
 from handshake.linking.links import get_link as get_link
 from handshake.linking.links import get_receipt as get_receipt
+from handshake.linking.links import link_allows as link_allows
 from handshake.linking.links import list_links as list_links
 from handshake.linking.links import record_link_activity as record_link_activity
 from handshake.linking.links import unlink as unlink
