@@ -38,12 +38,7 @@ from handshake.checkout.models import CheckoutSession, SessionStatus
 from handshake.checkout.placement import Delivered, Renderer, place_order
 from handshake.checkout.policy import CheckoutPolicy
 from handshake.checkout.repository import CheckoutRepository
-from handshake.checkout.sessions import (
-    Buyer,
-    ensure_changeable,
-    owned_session,
-    release_abandoned,
-)
+from handshake.checkout.sessions import Buyer, session_to_change
 from handshake.checkout.summary import OUT_OF_STOCK, CheckoutSummary
 from handshake.db.uow import UnitOfWork
 from handshake.idempotency.service import IdempotentRequest
@@ -131,9 +126,7 @@ async def _begin(
     now = clock.now()
     refusal: DomainError | None = None
     async with uow:
-        session = await owned_session(uow, buyer, session_id, for_update=True)
-        ensure_changeable(session, now)
-        await release_abandoned(uow, session)
+        session = await session_to_change(uow, buyer, session_id, now)
         repo = uow.repo(CheckoutRepository)
         lines = await repo.lines(session.id)
         prices = [line.unit_price_minor for line in lines]

@@ -116,27 +116,25 @@ async def expire_due_reservations(*, uow: UnitOfWork, limit: int = SWEEP_LIMIT) 
     return released
 
 
-async def ship_reservations(uow: UnitOfWork, *, order_id: str) -> None:
-    """The order's units leave their warehouses (inside the caller's transaction)."""
+async def _settle_order(uow: UnitOfWork, order_id: str, *, shipped: bool) -> None:
+    """Move the order's units out (shipped) or back to stock (cancelled), each exactly once."""
     repo = uow.repo(CheckoutRepository)
+    to = ReservationStatus.SHIPPED if shipped else ReservationStatus.RELEASED
+    move = ship_stock if shipped else release_stock
     ordered = await repo.order_reservations(order_id, ReservationStatus.ORDERED)
     for reservation in sorted(ordered, key=lambda r: (r.variant_id, r.warehouse_code)):
         moved = await repo.move_reservation(
-            reservation.id, expected=ReservationStatus.ORDERED, to=ReservationStatus.SHIPPED,
-            now=clock.now(),
-        )  # fmt: skip
+            reservation.id, expected=ReservationStatus.ORDERED, to=to, now=clock.now()
+        )
         if moved:
-            await ship_stock(uow=uow, hold=_hold_of(reservation))
+            await move(uow=uow, hold=_hold_of(reservation))
+
+
+async def ship_reservations(uow: UnitOfWork, *, order_id: str) -> None:
+    """The order's units leave their warehouses (inside the caller's transaction)."""
+    await _settle_order(uow, order_id, shipped=True)
 
 
 async def return_order_stock(uow: UnitOfWork, *, order_id: str) -> None:
     """A cancelled order's units go back to stock (inside the caller's transaction)."""
-    repo = uow.repo(CheckoutRepository)
-    ordered = await repo.order_reservations(order_id, ReservationStatus.ORDERED)
-    for reservation in sorted(ordered, key=lambda r: (r.variant_id, r.warehouse_code)):
-        moved = await repo.move_reservation(
-            reservation.id, expected=ReservationStatus.ORDERED, to=ReservationStatus.RELEASED,
-            now=clock.now(),
-        )  # fmt: skip
-        if moved:
-            await release_stock(uow=uow, hold=_hold_of(reservation))
+    await _settle_order(uow, order_id, shipped=False)

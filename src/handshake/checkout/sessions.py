@@ -253,6 +253,16 @@ async def release_abandoned(uow: UnitOfWork, session: CheckoutSession) -> None:
         session.completion_token = session.completing_until = None
 
 
+async def session_to_change(
+    uow: UnitOfWork, buyer: Buyer, session_id: str, now: datetime
+) -> CheckoutSession:
+    """The buyer's session, locked, open to changes, taken back from a dead completion."""
+    session = await owned_session(uow, buyer, session_id, for_update=True)
+    ensure_changeable(session, now)
+    await release_abandoned(uow, session)
+    return session
+
+
 def ensure_changeable(session: CheckoutSession, now: datetime) -> None:
     """Refuse changes to a closed session or one a completion is holding."""
     if session.status in (SessionStatus.COMPLETED, SessionStatus.CANCELED):
@@ -313,9 +323,7 @@ async def update_checkout_session(
         _check_option(policy, changes.delivery_option)
     now = clock.now()
     async with uow:
-        session = await owned_session(uow, buyer, session_id, for_update=True)
-        ensure_changeable(session, now)
-        await release_abandoned(uow, session)
+        session = await session_to_change(uow, buyer, session_id, now)
         repo = uow.repo(CheckoutRepository)
         lines = await repo.lines(session.id)
         if changes.quantities:
@@ -353,9 +361,7 @@ async def cancel_checkout_session(
     """Close the session and give its stock back at once."""
     now = clock.now()
     async with uow:
-        session = await owned_session(uow, buyer, session_id, for_update=True)
-        ensure_changeable(session, now)
-        await release_abandoned(uow, session)
+        session = await session_to_change(uow, buyer, session_id, now)
         repo = uow.repo(CheckoutRepository)
         await release_all(uow, await repo.reservations(session.id))
         await repo.transition_session(
