@@ -20,7 +20,7 @@ from handshake.attribution.schemas import (
 )
 from handshake.linking.deps import require_scopes
 from handshake.linking.service import PartnerAccess
-from handshake.web.deps import ReadUow, WriteUow, app_services
+from handshake.web.deps import ReadUow, WriteUow, built_once
 from handshake.web.routing import DomainRouter
 
 EventsAccess = Annotated[PartnerAccess, Depends(require_scopes("offers", shopper=False))]
@@ -35,11 +35,7 @@ router = DomainRouter(prefix="/partner/v1/events", tags=["attribution"], respons
 
 async def event_policy(request: Request) -> service.EventPolicy:
     """The app's event policy, built once per application."""
-    policy = getattr(request.app.state, "event_policy", None)
-    if policy is None:
-        policy = service.EventPolicy.from_settings(app_services(request).settings)
-        request.app.state.event_policy = policy
-    return policy
+    return built_once(request, "event_policy", service.EventPolicy.from_settings)
 
 
 Policy = Annotated[service.EventPolicy, Depends(event_policy)]

@@ -19,7 +19,7 @@ from handshake.checkout.service import Buyer, CheckoutPolicy, CheckoutSummary
 from handshake.idempotency.service import IdempotentRequest
 from handshake.linking.deps import require_scopes
 from handshake.linking.service import PartnerAccess
-from handshake.web.deps import app_services
+from handshake.web.deps import app_services, built_once
 from handshake.web.routing import DomainRouter
 
 router = DomainRouter(prefix="/partner/v1", tags=["partner"])
@@ -41,11 +41,7 @@ Cursor = Annotated[str | None, Query(max_length=200, description="next_cursor of
 
 def checkout_policy(request: Request) -> CheckoutPolicy:
     """The app's checkout policy, built once per application."""
-    policy: CheckoutPolicy | None = getattr(request.app.state, "checkout_policy", None)
-    if policy is None:
-        policy = CheckoutPolicy.from_settings(app_services(request).settings)
-        request.app.state.checkout_policy = policy
-    return policy
+    return built_once(request, "checkout_policy", CheckoutPolicy.from_settings)
 
 
 def buyer_of(access: PartnerAccess) -> Buyer:

@@ -20,7 +20,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from handshake.linking import access_cache, secrets_format, service
 from handshake.linking.errors import InsufficientScope, InvalidAccessToken, ShopperTokenRequired
 from handshake.linking.service import LinkingPolicy, PartnerAccess
-from handshake.web.deps import app_services
+from handshake.web.deps import app_services, built_once
 
 partner_bearer = HTTPBearer(
     scheme_name="PartnerAccessToken",
@@ -31,11 +31,7 @@ partner_bearer = HTTPBearer(
 
 async def linking_policy(request: Request) -> LinkingPolicy:
     """The app's linking policy, built once per application."""
-    policy = getattr(request.app.state, "linking_policy", None)
-    if policy is None:
-        policy = LinkingPolicy.from_settings(app_services(request).settings)
-        request.app.state.linking_policy = policy
-    return policy
+    return built_once(request, "linking_policy", LinkingPolicy.from_settings)
 
 
 Policy = Annotated[LinkingPolicy, Depends(linking_policy)]

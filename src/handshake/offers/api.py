@@ -20,7 +20,7 @@ from handshake.offers import rendering, service
 from handshake.offers.errors import InvalidOfferRequest
 from handshake.offers.schemas import OfferQuery, OffersIn, OffersOut, query_parameters
 from handshake.offers.service import OfferPolicy, OfferRequest
-from handshake.web.deps import app_services
+from handshake.web.deps import app_services, built_once
 from handshake.web.routing import DomainRouter
 
 router = DomainRouter()
@@ -36,11 +36,7 @@ JSON = "application/json"
 
 def offer_policy(request: Request) -> OfferPolicy:
     """The app's offer policy, built once per application."""
-    policy: OfferPolicy | None = getattr(request.app.state, "offer_policy", None)
-    if policy is None:
-        policy = OfferPolicy.from_settings(app_services(request).settings)
-        request.app.state.offer_policy = policy
-    return policy
+    return built_once(request, "offer_policy", OfferPolicy.from_settings)
 
 
 async def _answer(request: Request, access: PartnerAccess, ask: OfferRequest) -> bytes:

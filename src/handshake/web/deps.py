@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 
@@ -15,6 +16,18 @@ def app_services(request: Request) -> AppServices:
     """The running application's services."""
     services: AppServices = request.app.state.services
     return services
+
+
+T = TypeVar("T")
+
+
+def built_once(request: Request, name: str, build: Callable[[Settings], T]) -> T:
+    """A value built from the settings once per application (a domain's policy), by name."""
+    found: T | None = getattr(request.app.state, name, None)
+    if found is None:
+        found = build(app_services(request).settings)
+        setattr(request.app.state, name, found)
+    return found
 
 
 async def write_uow(request: Request) -> UnitOfWork:
