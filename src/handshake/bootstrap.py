@@ -28,6 +28,7 @@ DOMAINS: tuple[str, ...] = (
     "payments",
     "offers",
     "checkout",
+    "devices",
     "attribution",
 )
 PLATFORM_MODELS: tuple[str, ...] = ("handshake.jobs.models", "handshake.idempotency.models")

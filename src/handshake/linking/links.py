@@ -167,6 +167,13 @@ async def get_link(
         )
 
 
+def subject_of(policy: LinkingPolicy, *, partner_id: str, shopper_id: str) -> str:
+    """The pairwise identifier the partner knows the shopper by."""
+    return secrets_format.pairwise_subject(
+        key=policy.subject_key, partner_id=partner_id, shopper_id=shopper_id
+    )
+
+
 async def link_allows(*, uow: UnitOfWork, shopper_id: str, partner_id: str, scope: str) -> bool:
     """Whether the shopper's link to the partner is live now and grants ``scope``."""
     now = clock.now()

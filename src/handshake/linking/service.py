@@ -35,6 +35,7 @@ from handshake.linking.links import get_receipt as get_receipt
 from handshake.linking.links import link_allows as link_allows
 from handshake.linking.links import list_links as list_links
 from handshake.linking.links import record_link_activity as record_link_activity
+from handshake.linking.links import subject_of as subject_of
 from handshake.linking.links import unlink as unlink
 from handshake.linking.oauth_server import LinkingAuthorizationServer
 from handshake.linking.oauth_storage import LinkingStorage

@@ -1,0 +1,1 @@
+"""Devices: consented sharing of device state between device makers and the platform."""

@@ -1,0 +1,29 @@
+"""Errors of devices, each with a stable code."""
+
+from __future__ import annotations
+
+from handshake.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+
+
+class InvalidDeviceGrant(InvalidInput):
+    """Sharing choices that break a rule (a purpose never offered, a past expiry…)."""
+
+    code = "invalid_device_grant"
+
+
+class ModeNotLinked(PermissionDenied):
+    """A sharing mode the shopper's link with the maker does not allow (its OAuth scopes)."""
+
+    code = "sharing_mode_not_linked"
+
+
+class DeviceGrantNotFound(NotFound):
+    """No device grant of this shopper for this maker."""
+
+    code = "device_grant_not_found"
+
+
+class DeviceGrantConflict(Conflict):
+    """Another change of the same grant won a race (two first grants at once): retry."""
+
+    code = "device_grant_conflict"

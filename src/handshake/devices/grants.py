@@ -1,0 +1,190 @@
+"""Use cases of device grants: set (create or amend), read, reconfirm streaming, revoke.
+
+A grant's modes are bounded by the shopper's link with the maker: each mode needs its OAuth
+scope (``devices.command``, ``devices.query``, ``devices.stream``). Every change is audited in
+the shopper's chain with the maker, listing only what changed, and the maker gets a signed
+``consent.updated`` webhook with the new details and version, in the same transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from handshake.db.uow import UnitOfWork
+from handshake.devices import audit
+from handshake.devices.authorization_details import (
+    ShareChange,
+    amendment,
+    from_details,
+    to_details,
+)
+from handshake.devices.consent import ConsentError, DeviceGrant, SharingMode
+from handshake.devices.errors import (
+    DeviceGrantConflict,
+    DeviceGrantNotFound,
+    InvalidDeviceGrant,
+    ModeNotLinked,
+)
+from handshake.devices.models import DeviceGrantRecord, GrantStatus
+from handshake.devices.repository import DeviceGrantRepository
+from handshake.kernel import clock
+from handshake.kernel.ids import new_id
+from handshake.linking import service as linking
+from handshake.linking.policy import LinkingPolicy
+from handshake.webhooks import service as webhooks
+
+MODE_SCOPES = {
+    SharingMode.REPORT_ON_COMMAND: "devices.command",
+    SharingMode.QUERY_CURRENT: "devices.query",
+    SharingMode.STREAM_CHANGES: "devices.stream",
+}
+CONSENT_UPDATED = "consent.updated"
+
+
+@dataclass(frozen=True)
+class GrantView:
+    """A stored grant, its parsed form, and what the last change changed."""
+
+    record: DeviceGrantRecord
+    grant: DeviceGrant
+    changes: tuple[ShareChange, ...] = ()
+
+
+def grant_of(record: DeviceGrantRecord | None) -> DeviceGrant:
+    """The enforceable grant of a record (nothing shared when missing or revoked)."""
+    if record is None:
+        return DeviceGrant((), revoked=True)
+    if record.status == GrantStatus.REVOKED:
+        return DeviceGrant((), revoked=True)
+    return from_details(record.details, now=clock.now(), check=False)
+
+
+async def _check_link(
+    uow: UnitOfWork, shopper_id: str, partner_id: str, grant: DeviceGrant
+) -> None:
+    for mode in sorted({share.mode for share in grant.shares}):
+        scope = MODE_SCOPES[mode]
+        allowed = await linking.link_allows(
+            uow=uow, shopper_id=shopper_id, partner_id=partner_id, scope=scope
+        )
+        if not allowed:
+            raise ModeNotLinked(
+                f"Sharing in mode {mode.label} needs a link to this maker with scope {scope}.",
+                extra={"mode": mode.label, "scope": scope},
+            )
+
+
+def _parse(details: list[dict[str, Any]]) -> DeviceGrant:
+    try:
+        return from_details(details, now=clock.now())
+    except ConsentError as exc:
+        raise InvalidDeviceGrant(str(exc)) from None
+
+
+def _change_view(change: ShareChange) -> dict[str, Any]:
+    return {
+        "device_id": change.device_id, "data_type": change.data_type.value,
+        "change": change.change, "before": change.before, "after": change.after,
+    }  # fmt: skip
+
+
+async def _announce(
+    uow: UnitOfWork, policy: LinkingPolicy, record: DeviceGrantRecord, kind: str, actor: str,
+    changes: list[dict[str, Any]],
+) -> None:  # fmt: skip
+    await audit.append_audit_entry(
+        uow, shopper_id=record.shopper_id, partner_id=record.partner_id, kind=kind, actor=actor,
+        detail={"version": record.version, "changes": changes},
+    )  # fmt: skip
+    subject = linking.subject_of(policy, partner_id=record.partner_id, shopper_id=record.shopper_id)
+    await webhooks.publish_event(
+        uow=uow, partner_id=record.partner_id, event_type=CONSENT_UPDATED,
+        data={
+            "sub": subject, "grant_id": record.id, "version": record.version,
+            "status": record.status, "authorization_details": record.details,
+        },
+    )  # fmt: skip
+
+
+async def set_device_grant(
+    *,
+    uow: UnitOfWork,
+    policy: LinkingPolicy,
+    shopper_id: str,
+    partner_id: str,
+    details: list[dict[str, Any]],
+    actor: str = "shopper",
+) -> GrantView:
+    """Create or amend the shopper's grant to the maker; a no-op when nothing changes."""
+    grant = _parse(details)
+    async with uow:
+        await _check_link(uow, shopper_id, partner_id, grant)
+        repo = uow.repo(DeviceGrantRepository)
+        record = await repo.grant_for_update(shopper_id, partner_id)
+        changes = amendment(grant_of(record), grant)
+        if record is not None and not changes:
+            return GrantView(record, grant)
+        kind = (
+            "grant_created"
+            if record is None or record.status == GrantStatus.REVOKED
+            else "grant_amended"
+        )
+        if record is None:
+            record = DeviceGrantRecord(
+                id=new_id("dgr"), shopper_id=shopper_id, partner_id=partner_id,
+                status=GrantStatus.ACTIVE, version=0, details=[],
+            )  # fmt: skip
+            repo.add(record)
+        record.details, record.version = to_details(grant), record.version + 1
+        record.status, record.revoked_at, record.revoked_by = GrantStatus.ACTIVE, None, None
+        await repo.flush_unique(DeviceGrantConflict("The grant changed meanwhile; try again."))
+        await _announce(uow, policy, record, kind, actor, [_change_view(c) for c in changes])
+        await uow.commit()
+    return GrantView(record, grant, tuple(changes))
+
+
+async def get_device_grant(*, uow: UnitOfWork, shopper_id: str, partner_id: str) -> GrantView:
+    """The shopper's grant to the maker."""
+    async with uow:
+        record = await uow.repo(DeviceGrantRepository).grant_of(shopper_id, partner_id)
+    if record is None:
+        raise DeviceGrantNotFound("No device sharing with this maker.")
+    return GrantView(record, grant_of(record))
+
+
+async def enforceable_grant(*, uow: UnitOfWork, shopper_id: str, partner_id: str) -> DeviceGrant:
+    """The grant every data path enforces: nothing while the link with the maker is not live.
+
+    Unlinking the maker in the consent center (or its link expiring) ends device sharing at
+    once, whatever the stored grant says.
+    """
+    async with uow:
+        record = await uow.repo(DeviceGrantRepository).grant_of(shopper_id, partner_id)
+        live = await linking.link_allows(
+            uow=uow, shopper_id=shopper_id, partner_id=partner_id, scope="devices.command"
+        )
+    return grant_of(record) if live else DeviceGrant((), revoked=True)
+
+
+async def revoke_device_grant(
+    *, uow: UnitOfWork, policy: LinkingPolicy, shopper_id: str, partner_id: str, actor: str
+) -> GrantView:
+    """End every share at once (either side may); audited and sent to the maker."""
+    async with uow:
+        record = await uow.repo(DeviceGrantRepository).grant_for_update(shopper_id, partner_id)
+        if record is None:
+            raise DeviceGrantNotFound("No device sharing with this maker.")
+        if record.status == GrantStatus.REVOKED:
+            return GrantView(record, grant_of(record))
+        changes = [_change_view(c) for c in amendment(grant_of(record), DeviceGrant(()))]
+        record.status, record.revoked_at, record.revoked_by = (
+            GrantStatus.REVOKED,
+            clock.now(),
+            actor,
+        )
+        record.version += 1
+        await uow.flush()
+        await _announce(uow, policy, record, "grant_revoked", actor, changes)
+        await uow.commit()
+    return GrantView(record, grant_of(record))

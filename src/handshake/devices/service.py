@@ -1,0 +1,13 @@
+"""Use cases of devices, by module: grants, the audit log (consent rules are pure: ``consent``)."""
+
+from __future__ import annotations
+
+from handshake.devices.audit import ChainProblem as ChainProblem
+from handshake.devices.audit import append_audit_entry as append_audit_entry
+from handshake.devices.audit import verify_audit as verify_audit
+from handshake.devices.grants import GrantView as GrantView
+from handshake.devices.grants import enforceable_grant as enforceable_grant
+from handshake.devices.grants import get_device_grant as get_device_grant
+from handshake.devices.grants import grant_of as grant_of
+from handshake.devices.grants import revoke_device_grant as revoke_device_grant
+from handshake.devices.grants import set_device_grant as set_device_grant
