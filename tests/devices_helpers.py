@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import astuple
+import itertools
+from dataclasses import astuple, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
+
+from handshake.bootstrap import Container
 from handshake.devices.consent import DataType, DeviceGrant, Purpose, Share, SharingMode
+from tests.accounts_helpers import ShopperLogin, signed_in_shopper
+from tests.linking_helpers import PartnerApp, browser, link_tokens, register_app
+from tests.offers_helpers import shopper_browser
 
 NOW = datetime(2030, 6, 1, 12, 0, tzinfo=UTC)
 LATER = NOW + timedelta(days=30)
@@ -64,3 +71,54 @@ def health() -> dict[str, Any]:
 def every_field(grant: DeviceGrant) -> tuple[Any, ...]:
     """A grant with every field of every share (Share's ``==`` ignores most of them)."""
     return (grant.revoked, tuple(astuple(s) for s in grant.shares))
+
+
+# --- a shopper linked to a device maker, over HTTP ---
+
+EXPIRES = "2030-01-01T00:00:00Z"
+_emails = itertools.count(1)
+
+
+@dataclass
+class LinkedMaker:
+    """A shopper linked to a device maker, and the maker's access token."""
+
+    login: ShopperLogin
+    maker: PartnerApp
+    token: str
+
+    @property
+    def path(self) -> str:
+        """The shopper's sharing resource for this maker."""
+        return f"/api/v1/me/device-sharing/{self.maker.partner_id}"
+
+
+async def linked_maker(app: object, container: Container, scope: str) -> LinkedMaker:
+    """A new shopper linked to a new device maker with ``scope``."""
+    async with browser(app) as http:
+        login = await signed_in_shopper(
+            http, container, email=f"devices{next(_emails)}@example.com"
+        )
+        maker = await register_app(container, kind="device_maker")
+        tokens = await link_tokens(http, maker, scope=scope)
+    return LinkedMaker(login, maker, tokens["access_token"])
+
+
+def detail(mode: str, *kinds: str, device: str = "thermo-1", **extra: Any) -> dict[str, Any]:
+    """One authorization detail."""
+    return {
+        "type": "handshake_device_sharing", "identifier": device, "datatypes": list(kinds),
+        "actions": [mode], "purposes": ["service_operation"], "retention_days": 30,
+        "expires_at": EXPIRES, **extra,
+    }  # fmt: skip
+
+
+async def put(
+    app: object, container: Container, linked: LinkedMaker, *details: Any
+) -> httpx.Response:
+    """The shopper PUTs their sharing choices."""
+    async with shopper_browser(app, container, linked.login) as http:
+        return await http.put(
+            linked.path, json={"authorization_details": list(details)},
+            headers={"X-CSRF-Token": linked.login.csrf_token},
+        )  # fmt: skip

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from handshake.checkout import service as checkout
 from handshake.db.engine import create_engine
 from handshake.db.uow import SqlUnitOfWork, UnitOfWork, session_factories
+from handshake.devices import service as devices
 from handshake.idempotency import service as idempotency
 from handshake.jobs.registry import JobRegistry
 from handshake.kernel.events import EventBus
@@ -77,7 +78,10 @@ class Container:
             # Behind the per-session expiry jobs: stock held past its time goes back anyway.
             return await checkout.expire_due_reservations(uow=self.uow())
 
-        return [purge_idempotency_keys, release_overdue_reservations]
+        async def purge_expired_device_data() -> object:
+            return await devices.purge_expired_device_data(uow=self.uow())
+
+        return [purge_idempotency_keys, release_overdue_reservations, purge_expired_device_data]
 
     async def dispose(self) -> None:
         """Close the connection pool."""

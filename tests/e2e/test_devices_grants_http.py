@@ -4,67 +4,14 @@ ends its own; each change is audited (only what changed) and sent as ``consent.u
 from __future__ import annotations
 
 import asyncio
-import itertools
-from dataclasses import dataclass
-from typing import Any
-
-import httpx
 
 from handshake.bootstrap import Container
 from handshake.devices import service
-from tests.accounts_helpers import ShopperLogin, signed_in_shopper
 from tests.checkout_helpers import partner_events
 from tests.checkout_state_helpers import problem
-from tests.linking_helpers import PartnerApp, bearer, browser, link_tokens, register_app
+from tests.devices_helpers import detail, linked_maker, put
+from tests.linking_helpers import bearer, browser
 from tests.offers_helpers import shopper_browser
-
-EXPIRES = "2030-01-01T00:00:00Z"
-_emails = itertools.count(1)
-
-
-@dataclass
-class LinkedMaker:
-    """A shopper linked to a device maker, and the maker's access token."""
-
-    login: ShopperLogin
-    maker: PartnerApp
-    token: str
-
-    @property
-    def path(self) -> str:
-        """The shopper's sharing resource for this maker."""
-        return f"/api/v1/me/device-sharing/{self.maker.partner_id}"
-
-
-async def linked_maker(app: object, container: Container, scope: str) -> LinkedMaker:
-    """A new shopper linked to a new device maker with ``scope``."""
-    async with browser(app) as http:
-        login = await signed_in_shopper(
-            http, container, email=f"devices{next(_emails)}@example.com"
-        )
-        maker = await register_app(container, kind="device_maker")
-        tokens = await link_tokens(http, maker, scope=scope)
-    return LinkedMaker(login, maker, tokens["access_token"])
-
-
-def detail(mode: str, *kinds: str, device: str = "thermo-1", **extra: Any) -> dict[str, Any]:
-    """One authorization detail."""
-    return {
-        "type": "handshake_device_sharing", "identifier": device, "datatypes": list(kinds),
-        "actions": [mode], "purposes": ["service_operation"], "retention_days": 30,
-        "expires_at": EXPIRES, **extra,
-    }  # fmt: skip
-
-
-async def put(
-    app: object, container: Container, linked: LinkedMaker, *details: Any
-) -> httpx.Response:
-    """The shopper PUTs their sharing choices."""
-    async with shopper_browser(app, container, linked.login) as http:
-        return await http.put(
-            linked.path, json={"authorization_details": list(details)},
-            headers={"X-CSRF-Token": linked.login.csrf_token},
-        )  # fmt: skip
 
 
 async def test_grant_then_amend_lists_only_changes_and_tells_the_maker(

@@ -14,7 +14,7 @@ from fastapi import Depends
 from fastapi.responses import JSONResponse
 
 from handshake.accounts.deps import CurrentShopper
-from handshake.devices import service
+from handshake.devices import gateway_api, service
 from handshake.devices.schemas import DeviceGrantIn, grant_document
 from handshake.linking.deps import Policy, require_scopes
 from handshake.linking.service import PartnerAccess
@@ -22,6 +22,7 @@ from handshake.web.deps import ReadUow, WriteUow
 from handshake.web.routing import DomainRouter
 
 router = DomainRouter(tags=["devices"])
+router.include_router(gateway_api.router)
 PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"description": "Not signed in, or no valid token", **PROBLEM},

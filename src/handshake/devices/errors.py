@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handshake.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from handshake.kernel.errors import BadRequest, Conflict, InvalidInput, NotFound, PermissionDenied
 
 
 class InvalidDeviceGrant(InvalidInput):
@@ -27,3 +27,15 @@ class DeviceGrantConflict(Conflict):
     """Another change of the same grant won a race (two first grants at once): retry."""
 
     code = "device_grant_conflict"
+
+
+class GatewayRequestInvalid(BadRequest):
+    """An event the gateway cannot read (Alexa: INVALID_REQUEST_EXCEPTION)."""
+
+    code = "invalid_device_event"
+
+
+class SharingEnded(PermissionDenied):
+    """The grant or the link is gone: the maker must stop sending (Alexa: SKILL_DISABLED)."""
+
+    code = "device_sharing_ended"

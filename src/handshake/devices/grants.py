@@ -28,6 +28,7 @@ from handshake.devices.errors import (
 )
 from handshake.devices.models import DeviceGrantRecord, GrantStatus
 from handshake.devices.repository import DeviceGrantRepository
+from handshake.devices.retention import purge_sharing_data
 from handshake.kernel import clock
 from handshake.kernel.ids import new_id
 from handshake.linking import service as linking
@@ -170,7 +171,7 @@ async def enforceable_grant(*, uow: UnitOfWork, shopper_id: str, partner_id: str
 async def revoke_device_grant(
     *, uow: UnitOfWork, policy: LinkingPolicy, shopper_id: str, partner_id: str, actor: str
 ) -> GrantView:
-    """End every share at once (either side may); audited and sent to the maker."""
+    """End every share at once (either side may): stored data purged, audited, maker told."""
     async with uow:
         record = await uow.repo(DeviceGrantRepository).grant_for_update(shopper_id, partner_id)
         if record is None:
@@ -178,13 +179,12 @@ async def revoke_device_grant(
         if record.status == GrantStatus.REVOKED:
             return GrantView(record, grant_of(record))
         changes = [_change_view(c) for c in amendment(grant_of(record), DeviceGrant(()))]
-        record.status, record.revoked_at, record.revoked_by = (
-            GrantStatus.REVOKED,
-            clock.now(),
-            actor,
-        )
-        record.version += 1
+        record.status, record.version = GrantStatus.REVOKED, record.version + 1
+        record.revoked_at, record.revoked_by = clock.now(), actor
         await uow.flush()
         await _announce(uow, policy, record, "grant_revoked", actor, changes)
+        await purge_sharing_data(
+            uow, shopper_id=shopper_id, partner_id=partner_id, reason="grant_revoked"
+        )
         await uow.commit()
     return GrantView(record, grant_of(record))

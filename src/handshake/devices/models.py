@@ -53,6 +53,31 @@ class DeviceGrantRecord(Base):
     revoked_by: Mapped[str | None] = mapped_column(String(80))
 
 
+class ReportedProperty(Base):
+    """The device twin's reported side: the latest allowed value of one property of a device."""
+
+    __tablename__ = "device_reported_properties"
+    __table_args__ = (
+        UniqueConstraint("shopper_id", "partner_id", "device_id", "namespace", "name"),
+    )
+
+    id: Mapped[str] = id_column()
+    shopper_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    partner_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    device_id: Mapped[str] = mapped_column(String(256), nullable=False)
+    namespace: Mapped[str] = mapped_column(String(80), nullable=False)
+    name: Mapped[str] = mapped_column(String(80), nullable=False)
+    data_type: Mapped[str | None] = mapped_column(String(32))  # None: device health
+    value: Mapped[Any] = mapped_column(JSONDocument, nullable=False)
+    time_of_sample: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    uncertainty_ms: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # Provenance: physical, app, voice, rule, poll (from the report's cause).
+    cause: Mapped[str] = mapped_column(String(16), nullable=False)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    # Past this the value is purged (the share's retention from when it was received).
+    keep_until: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, index=True)
+
+
 class AuditChain(Base):
     """The head of one shopper's audit chain with one device maker."""
 

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime
+
+from sqlalchemy import delete, select
 
 from handshake.db.uow import Repository
-from handshake.devices.models import GENESIS_HASH, AuditChain, AuditEntry, DeviceGrantRecord
+from handshake.devices.models import (
+    GENESIS_HASH,
+    AuditChain,
+    AuditEntry,
+    DeviceGrantRecord,
+    ReportedProperty,
+)
 from handshake.kernel.ids import new_id
 
 
@@ -86,3 +94,60 @@ class DeviceGrantRepository(Repository):
             .execution_options(populate_existing=True)
         )
         return (await self.session.scalars(statement)).first()
+
+
+TWIN_KEY = ("shopper_id", "partner_id", "device_id", "namespace", "name")
+
+
+class TwinRepository(Repository):
+    """The device twin's reported properties."""
+
+    async def upsert(self, row: ReportedProperty) -> None:
+        """Store a property's latest value (replacing the one before, if any)."""
+        values = {c.key: getattr(row, c.key) for c in ReportedProperty.__table__.columns}
+        changing = {k: v for k, v in values.items() if k not in ("id", *TWIN_KEY)}
+        statement = (
+            self.conflict_insert(ReportedProperty)
+            .values(**values)
+            .on_conflict_do_update(index_elements=list(TWIN_KEY), set_=changing)
+        )
+        await self.session.execute(statement)
+
+    async def reported(self, shopper_id: str, partner_id: str) -> list[ReportedProperty]:
+        """Every stored property of the shopper's devices with this maker."""
+        statement = (
+            select(ReportedProperty)
+            .where(
+                ReportedProperty.shopper_id == shopper_id,
+                ReportedProperty.partner_id == partner_id,
+            )
+            .order_by(ReportedProperty.device_id, ReportedProperty.namespace, ReportedProperty.name)
+        )
+        return list((await self.session.scalars(statement)).all())
+
+    async def purge_of(self, shopper_id: str, partner_id: str) -> int:
+        """Delete everything stored of the shopper's devices with this maker; how many rows."""
+        result = await self.session.execute(
+            delete(ReportedProperty).where(
+                ReportedProperty.shopper_id == shopper_id,
+                ReportedProperty.partner_id == partner_id,
+            )
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def expired(self, now: datetime, limit: int) -> list[ReportedProperty]:
+        """Stored values past their retention, oldest first."""
+        statement = (
+            select(ReportedProperty)
+            .where(ReportedProperty.keep_until <= now)
+            .order_by(ReportedProperty.keep_until, ReportedProperty.id)
+            .limit(limit)
+        )
+        return list((await self.session.scalars(statement)).all())
+
+    async def delete_rows(self, ids: list[str]) -> int:
+        """Delete these stored values; how many."""
+        result = await self.session.execute(
+            delete(ReportedProperty).where(ReportedProperty.id.in_(ids))
+        )
+        return int(getattr(result, "rowcount", 0) or 0)

@@ -5,9 +5,12 @@ from __future__ import annotations
 from handshake.devices.audit import ChainProblem as ChainProblem
 from handshake.devices.audit import append_audit_entry as append_audit_entry
 from handshake.devices.audit import verify_audit as verify_audit
+from handshake.devices.gateway import Ingested as Ingested
+from handshake.devices.gateway import ingest_change_report as ingest_change_report
 from handshake.devices.grants import GrantView as GrantView
 from handshake.devices.grants import enforceable_grant as enforceable_grant
 from handshake.devices.grants import get_device_grant as get_device_grant
 from handshake.devices.grants import grant_of as grant_of
 from handshake.devices.grants import revoke_device_grant as revoke_device_grant
 from handshake.devices.grants import set_device_grant as set_device_grant
+from handshake.devices.retention import purge_expired_device_data as purge_expired_device_data

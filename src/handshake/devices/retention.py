@@ -1,0 +1,45 @@
+"""Stored device data lives only as long as its share allows: purged at retention's end, and at
+once when sharing ends. Every purge is audited (what and how much, never the values)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from handshake.db.uow import UnitOfWork
+from handshake.devices import audit
+from handshake.devices.repository import TwinRepository
+from handshake.kernel import clock
+
+PURGE_BATCH = 1000
+
+
+async def purge_sharing_data(
+    uow: UnitOfWork, *, shopper_id: str, partner_id: str, reason: str
+) -> int:
+    """Delete all stored data of the shopper's devices with the maker (caller's transaction)."""
+    async with uow:
+        purged = await uow.repo(TwinRepository).purge_of(shopper_id, partner_id)
+        await audit.append_audit_entry(
+            uow, shopper_id=shopper_id, partner_id=partner_id, kind="purge", actor="system",
+            detail={"reason": reason, "values": purged},
+        )  # fmt: skip
+        await uow.commit()
+    return purged
+
+
+async def purge_expired_device_data(*, uow: UnitOfWork, limit: int = PURGE_BATCH) -> int:
+    """Delete stored values past their retention (the worker's hourly round); how many."""
+    async with uow:
+        repo = uow.repo(TwinRepository)
+        rows = await repo.expired(clock.now(), limit)
+        by_chain: dict[tuple[str, str], int] = defaultdict(int)
+        for row in rows:
+            by_chain[(row.shopper_id, row.partner_id)] += 1
+        await repo.delete_rows([row.id for row in rows])
+        for (shopper_id, partner_id), count in sorted(by_chain.items()):
+            await audit.append_audit_entry(
+                uow, shopper_id=shopper_id, partner_id=partner_id, kind="purge",
+                actor="system", detail={"reason": "retention", "values": count},
+            )  # fmt: skip
+        await uow.commit()
+    return len(rows)
