@@ -158,3 +158,29 @@ async def test_values_past_their_retention_are_purged(app: object, container: Co
     with clock.frozen_at(clock.now() + timedelta(days=30, seconds=1)):
         assert await service.purge_expired_device_data(uow=container.uow()) == 1
     assert await twin(container) == []
+
+
+async def test_malformed_events_are_refused_not_crashed_on(
+    app: object, container: Container
+) -> None:
+    """Odd shapes get 400 INVALID_REQUEST_EXCEPTION (never a 500), nothing stored."""
+    linked = await linked_maker(app, container, "devices.command devices.stream")
+    await put(app, container, linked, detail("stream_changes", "temperature"))
+    odd_bodies = [
+        {"event": {"header": ["Alexa"]}},
+        change_report("x" * 257, TEMPERATURE),
+        {**change_report("thermo-1", TEMPERATURE), "context": {"properties": "all"}},
+        change_report("thermo-1"),
+    ]
+    async with browser(app) as maker:
+        answers = [
+            await maker.post(EVENTS, headers=bearer(linked.token), json=body) for body in odd_bodies
+        ]
+        not_json = await maker.post(
+            EVENTS, headers={**bearer(linked.token), "content-type": "application/json"},
+            content=b"{not json",
+        )  # fmt: skip
+    for answer in [*answers, not_json]:
+        assert answer.status_code == 400, answer.text
+        assert answer.json()["payload"]["code"] == "INVALID_REQUEST_EXCEPTION"
+    assert await twin(container) == []

@@ -30,6 +30,7 @@ CAUSES = {
     "RULE_TRIGGER": "rule", "PERIODIC_POLL": "poll",
 }  # fmt: skip
 MAX_PROPERTIES = 100
+MAX_DEVICE_ID = 256
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,9 @@ def _field(document: Any, *path: str) -> Any:
 def parse_change_report(body: Any) -> ChangeReport:
     """The ChangeReport in ``body``; :class:`GatewayRequestInvalid` on anything else."""
     header = _field(body, "event", "header")
-    if (header.get("namespace"), header.get("name"), header.get("payloadVersion")) != (
+    if not isinstance(header, dict) or (
+        header.get("namespace"), header.get("name"), header.get("payloadVersion")
+    ) != (
         "Alexa", "ChangeReport", "3",
     ):  # fmt: skip
         raise GatewayRequestInvalid("Only Alexa ChangeReport events (payloadVersion 3) come here.")
@@ -72,7 +75,7 @@ def parse_change_report(body: Any) -> ChangeReport:
         if isinstance(body.get("context"), dict)
         else []
     )
-    if not isinstance(device_id, str) or not device_id or cause is None:
+    if not isinstance(device_id, str) or not 1 <= len(device_id) <= MAX_DEVICE_ID or cause is None:
         raise GatewayRequestInvalid("endpointId must name a device and cause.type a known cause.")
     if not isinstance(changed, list) or not isinstance(context, list):
         raise GatewayRequestInvalid("properties must be lists.")
