@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from handshake.bootstrap import Container
 from handshake.db.uow import Repository
 from handshake.devices import service
+from handshake.devices.consent import DataType, Purpose
+from handshake.devices.errors import PurposeNotGranted
 from handshake.devices.models import ReportedProperty
 from handshake.kernel import clock
 from tests.devices_helpers import detail, linked_maker, put
@@ -184,3 +187,24 @@ async def test_malformed_events_are_refused_not_crashed_on(
         assert answer.status_code == 400, answer.text
         assert answer.json()["payload"]["code"] == "INVALID_REQUEST_EXCEPTION"
     assert await twin(container) == []
+
+
+async def test_reads_name_a_purpose_the_grant_holds(app: object, container: Container) -> None:
+    """Service operation may read the temperature; recommendations may not; both audited."""
+    linked = await linked_maker(app, container, "devices.command devices.stream")
+    await put(app, container, linked, detail("stream_changes", "temperature"))
+    await _stream_one(app, container, linked)
+    ids = {
+        "shopper_id": linked.login.shopper_id, "partner_id": linked.maker.partner_id,
+        "device_id": "thermo-1", "data_types": [DataType.TEMPERATURE],
+    }  # fmt: skip
+    rows = await service.read_device_state(
+        uow=container.uow(), purpose=Purpose.SERVICE_OPERATION, **ids
+    )
+    assert [(r.name, r.value) for r in rows] == [
+        ("temperature", {"value": 20.5, "scale": "CELSIUS"})
+    ]
+    with pytest.raises(PurposeNotGranted):
+        await service.read_device_state(uow=container.uow(), purpose=Purpose.RECOMMENDATIONS, **ids)
+    # grant_created, change_report, read, read_refused
+    assert await service.verify_audit(uow=container.read_uow()) == (4, [])

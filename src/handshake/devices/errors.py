@@ -39,3 +39,9 @@ class SharingEnded(PermissionDenied):
     """The grant or the link is gone: the maker must stop sending (Alexa: SKILL_DISABLED)."""
 
     code = "device_sharing_ended"
+
+
+class PurposeNotGranted(PermissionDenied):
+    """A read of stored device data for a purpose the shopper's grant does not hold."""
+
+    code = "purpose_not_granted"

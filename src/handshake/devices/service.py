@@ -13,4 +13,5 @@ from handshake.devices.grants import get_device_grant as get_device_grant
 from handshake.devices.grants import grant_of as grant_of
 from handshake.devices.grants import revoke_device_grant as revoke_device_grant
 from handshake.devices.grants import set_device_grant as set_device_grant
+from handshake.devices.readings import read_device_state as read_device_state
 from handshake.devices.retention import purge_expired_device_data as purge_expired_device_data
