@@ -15,8 +15,9 @@ from handshake.devices.consent import DataType, Purpose
 from handshake.devices.errors import PurposeNotGranted
 from handshake.devices.models import ReportedProperty
 from handshake.kernel import clock
+from handshake.linking.policy import LinkingPolicy
 from tests.devices_helpers import detail, linked_maker, put
-from tests.linking_helpers import bearer, browser
+from tests.linking_helpers import FROZEN_START, bearer, browser
 from tests.offers_helpers import shopper_browser
 
 EVENTS = "/partner/v1/devices/events"
@@ -208,3 +209,30 @@ async def test_reads_name_a_purpose_the_grant_holds(app: object, container: Cont
         await service.read_device_state(uow=container.uow(), purpose=Purpose.RECOMMENDATIONS, **ids)
     # grant_created, change_report, read, read_refused
     assert await service.verify_audit(uow=container.read_uow()) == (4, [])
+
+
+async def test_streaming_pauses_after_90_days_until_reconfirmed(
+    app: object, container: Container
+) -> None:
+    """Day 91 after the last confirmation: changes dropped (stream_paused) until reconfirmed."""
+    policy = LinkingPolicy.from_settings(container.settings)
+    with clock.frozen_at(FROZEN_START):
+        linked = await linked_maker(app, container, "devices.command devices.stream")
+        await put(app, container, linked, detail("stream_changes", "temperature"))
+        ids = {"shopper_id": linked.login.shopper_id, "partner_id": linked.maker.partner_id}
+        async with shopper_browser(app, container, linked.login) as http:
+            early = await http.post(
+                f"{linked.path}/reconfirm", headers={"X-CSRF-Token": linked.login.csrf_token}
+            )
+        clock.advance(timedelta(days=91))
+        paused = await service.ingest_change_report(
+            uow=container.uow(), body=change_report("thermo-1", TEMPERATURE), **ids
+        )
+        again = await service.reconfirm_streaming(uow=container.uow(), policy=policy, **ids)
+        resumed = await service.ingest_change_report(
+            uow=container.uow(), body=change_report("thermo-1", TEMPERATURE), **ids
+        )
+    assert (early.status_code, early.json()["version"]) == (200, 2)
+    assert (paused.stored, paused.dropped) == (0, {"stream_paused": 1})
+    assert again.record.version == 3
+    assert (resumed.stored, resumed.dropped) == (1, {})

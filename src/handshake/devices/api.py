@@ -53,6 +53,17 @@ async def set_my_grant(
     return JSONResponse(grant_document(view))
 
 
+@router.post(ME + "/reconfirm", summary="Confirm streaming again for 90 days", responses=RESPONSES)
+async def reconfirm_my_streaming(
+    partner_id: str, shopper: CurrentShopper, uow: WriteUow, policy: Policy
+) -> JSONResponse:
+    """Streaming shares pause 90 days after the last confirmation; this restarts the period."""
+    view = await service.reconfirm_streaming(
+        uow=uow, policy=policy, shopper_id=shopper.id, partner_id=partner_id
+    )
+    return JSONResponse(grant_document(view))
+
+
 @router.delete(ME, summary="End my device sharing with one maker", responses=RESPONSES)
 async def revoke_my_grant(
     partner_id: str, shopper: CurrentShopper, uow: WriteUow, policy: Policy

@@ -8,7 +8,7 @@ the shopper's chain with the maker, listing only what changed, and the maker get
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from handshake.db.uow import UnitOfWork
@@ -90,14 +90,9 @@ def _change_view(change: ShareChange) -> dict[str, Any]:
     }  # fmt: skip
 
 
-async def _announce(
-    uow: UnitOfWork, policy: LinkingPolicy, record: DeviceGrantRecord, kind: str, actor: str,
-    changes: list[dict[str, Any]],
-) -> None:  # fmt: skip
-    await audit.append_audit_entry(
-        uow, shopper_id=record.shopper_id, partner_id=record.partner_id, kind=kind, actor=actor,
-        detail={"version": record.version, "changes": changes},
-    )  # fmt: skip
+async def _announce_webhook(
+    uow: UnitOfWork, policy: LinkingPolicy, record: DeviceGrantRecord
+) -> None:
     subject = linking.subject_of(policy, partner_id=record.partner_id, shopper_id=record.shopper_id)
     await webhooks.publish_event(
         uow=uow, partner_id=record.partner_id, event_type=CONSENT_UPDATED,
@@ -106,6 +101,17 @@ async def _announce(
             "status": record.status, "authorization_details": record.details,
         },
     )  # fmt: skip
+
+
+async def _announce(
+    uow: UnitOfWork, policy: LinkingPolicy, record: DeviceGrantRecord, kind: str, actor: str,
+    changes: list[dict[str, Any]],
+) -> None:  # fmt: skip
+    await audit.append_audit_entry(
+        uow, shopper_id=record.shopper_id, partner_id=record.partner_id, kind=kind, actor=actor,
+        detail={"version": record.version, "changes": changes},
+    )  # fmt: skip
+    await _announce_webhook(uow, policy, record)
 
 
 async def set_device_grant(
@@ -188,3 +194,37 @@ async def revoke_device_grant(
         )
         await uow.commit()
     return GrantView(record, grant_of(record))
+
+
+async def reconfirm_streaming(
+    *, uow: UnitOfWork, policy: LinkingPolicy, shopper_id: str, partner_id: str
+) -> GrantView:
+    """The shopper confirms streaming again: every streaming share runs 90 more days."""
+    now = clock.now()
+    async with uow:
+        record = await uow.repo(DeviceGrantRepository).grant_for_update(shopper_id, partner_id)
+        grant = grant_of(record)
+        streaming = [s for s in grant.shares if s.mode == SharingMode.STREAM_CHANGES]
+        if record is None or grant.revoked or not streaming:
+            raise DeviceGrantNotFound("No streaming shares with this maker to confirm.")
+        renewed = DeviceGrant(tuple(
+            replace(s, stream_confirmed_at=now) if s.mode == SharingMode.STREAM_CHANGES else s
+            for s in grant.shares
+        ))  # fmt: skip
+        record.details, record.version = to_details(renewed), record.version + 1
+        await uow.flush()
+        detail = [{"device_id": s.device_id, "data_type": s.data_type.value} for s in streaming]
+        await _announce_reconfirmed(uow, policy, record, detail)
+        await uow.commit()
+    return GrantView(record, renewed)
+
+
+async def _announce_reconfirmed(
+    uow: UnitOfWork, policy: LinkingPolicy, record: DeviceGrantRecord, shares: list[dict[str, Any]]
+) -> None:
+    await audit.append_audit_entry(
+        uow, shopper_id=record.shopper_id, partner_id=record.partner_id,
+        kind="grant_reconfirmed", actor="shopper",
+        detail={"version": record.version, "streaming": shares},
+    )  # fmt: skip
+    await _announce_webhook(uow, policy, record)

@@ -11,6 +11,7 @@ from handshake.devices.grants import GrantView as GrantView
 from handshake.devices.grants import enforceable_grant as enforceable_grant
 from handshake.devices.grants import get_device_grant as get_device_grant
 from handshake.devices.grants import grant_of as grant_of
+from handshake.devices.grants import reconfirm_streaming as reconfirm_streaming
 from handshake.devices.grants import revoke_device_grant as revoke_device_grant
 from handshake.devices.grants import set_device_grant as set_device_grant
 from handshake.devices.readings import read_device_state as read_device_state
