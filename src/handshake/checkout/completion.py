@@ -73,7 +73,7 @@ def _delivered(summary: CheckoutSummary, book: refresh.AddressBook) -> Delivered
     session = summary.session
     address = book.addresses[session.address_id or ""]
     card = book.cards[session.payment_method_id or ""]
-    window = summary.chosen.window if summary.chosen else None
+    window = summary.chosen.window
     return Delivered(
         address={
             "name": address.name, "line1": address.line1, "line2": address.line2,

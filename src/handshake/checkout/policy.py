@@ -55,6 +55,10 @@ class CheckoutPolicy:
         """The delivery option called ``code``."""
         return next((o for o in self.delivery_options if o.code == code), None)
 
+    def option_or_default(self, code: str) -> DeliveryOptionSettings:
+        """The option called ``code``, else the first one (a code the settings no longer have)."""
+        return self.option(code) or self.delivery_options[0]
+
     @property
     def default_option(self) -> str:
         """The first configured delivery option."""

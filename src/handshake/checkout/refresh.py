@@ -192,23 +192,24 @@ def _pricing(
     *,
     to: Destination | None,
     now: datetime,
-) -> tuple[tuple[DeliveryChoice, ...], pricing.Totals]:
-    """Delivery choices with their fees and promises, and the totals with the chosen one."""
+) -> tuple[tuple[DeliveryChoice, ...], DeliveryChoice, pricing.Totals]:
+    """Delivery choices with their fees and promises, the chosen one, and the totals with it."""
     amounts = [
         pricing.LineAmounts(line.quantity, line.unit_price_minor, line.list_price_minor)
         for line in lines
     ]
-    items_minor = sum(a.quantity * a.unit_price_minor for a in amounts)
-    choices = delivery_choices(
-        policy, planned, to=to, items_minor=items_minor, is_member=session.is_member, now=now
-    )
-    option = policy.option(session.delivery_option) or policy.delivery_options[0]
+    option = policy.option_or_default(session.delivery_option)
     totals = pricing.totals(
         amounts, option=option, is_member=session.is_member,
         rate_bp=policy.tax_rate_bp(to.country if to else policy.offers.default_country),
         prices_include_tax=policy.prices_include_tax,
     )  # fmt: skip
-    return choices, totals
+    choices = delivery_choices(
+        policy, planned, to=to, items_minor=totals.items_minor, is_member=session.is_member,
+        now=now,
+    )  # fmt: skip
+    chosen = next(c for c in choices if c.option.code == option.code)
+    return choices, chosen, totals
 
 
 async def summarize(
@@ -230,9 +231,7 @@ async def summarize(
     to = destination(session, book)
     stock = line_stock(lines, held, snapshots, to=to, now=now)
     planned = planned_lines(lines, snapshots, [r for r in held if r.line_id in stock.held])
-    choices, totals = _pricing(policy, session, lines, planned, to=to, now=now)
-    code = (policy.option(session.delivery_option) or policy.delivery_options[0]).code
-    chosen = next(c for c in choices if c.option.code == code)
+    choices, chosen, totals = _pricing(policy, session, lines, planned, to=to, now=now)
     blockers = blockers_of(
         has_address=to is not None, uncovered_lines=len(stock.uncovered),
         deliverable=chosen.window is not None,
@@ -243,7 +242,7 @@ async def summarize(
         session=session, lines=tuple(lines), reservations=tuple(held),
         addresses=tuple(mask_address(a) for a in book.addresses.values()),
         cards=tuple(mask_card(c) for c in book.cards.values()), choices=choices,
-        totals=totals, blockers=blockers,
+        chosen=chosen, totals=totals, blockers=blockers,
         messages=(*session.messages, *_state_messages(lines, stock)),
         prices_include_tax=policy.prices_include_tax,
     )  # fmt: skip

@@ -70,6 +70,8 @@ class CheckoutSummary:
     addresses: tuple[MaskedAddress, ...]
     cards: tuple[MaskedCard, ...]
     choices: tuple[DeliveryChoice, ...]
+    # The session's option (the first configured one if its own is no longer offered).
+    chosen: DeliveryChoice
     totals: pricing.Totals
     blockers: tuple[str, ...]
     messages: tuple[dict[str, Any], ...]
@@ -79,13 +81,6 @@ class CheckoutSummary:
     def ready(self) -> bool:
         """Whether the session can be completed as it is."""
         return not self.blockers
-
-    @property
-    def chosen(self) -> DeliveryChoice | None:
-        """The selected delivery option."""
-        return next(
-            (c for c in self.choices if c.option.code == self.session.delivery_option), None
-        )
 
 
 def mask_address(address: Any) -> MaskedAddress:
