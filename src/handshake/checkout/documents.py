@@ -10,11 +10,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from handshake.checkout.models import Order, OrderChange, OrderLine
+from handshake.kernel import clock
 
 
 def iso_time(value: Any) -> str | None:
     """A UTC time as ISO 8601 with ``Z`` (None stays None)."""
-    return None if value is None else value.isoformat().replace("+00:00", "Z")
+    return None if value is None else clock.iso_z(value)
 
 
 def _line(line: OrderLine) -> dict[str, Any]:

@@ -224,7 +224,3 @@ class OrderRepository(Repository):
             .execution_options(synchronize_session=False)
         )
         return _rowcount(result)
-
-    async def refresh(self, order: Order) -> None:
-        """Reload ``order`` after a conditional update."""
-        await self.session.refresh(order)

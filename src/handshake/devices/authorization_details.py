@@ -29,15 +29,12 @@ from handshake.devices.consent import (
     SharingMode,
     new_grant,
 )
+from handshake.kernel import clock
 
 _KEYS = {
     "type", "identifier", "datatypes", "actions", "purposes", "retention_days", "expires_at",
     "stream_confirmed_at",
 }  # fmt: skip
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _moment(value: Any, name: str) -> datetime:
@@ -64,10 +61,10 @@ def to_details(grant: DeviceGrant) -> list[dict[str, Any]]:
         detail: dict[str, Any] = {
             "type": DETAIL_TYPE, "identifier": device_id, "datatypes": sorted(kinds),
             "actions": [mode.label], "purposes": list(purposes), "retention_days": retention,
-            "expires_at": _iso(expires),
+            "expires_at": clock.iso_z(expires),
         }  # fmt: skip
         if confirmed is not None:
-            detail["stream_confirmed_at"] = _iso(confirmed)
+            detail["stream_confirmed_at"] = clock.iso_z(confirmed)
         details.append(detail)
     return details
 
@@ -138,7 +135,7 @@ class ShareChange:
 def _view(share: Share) -> dict[str, Any]:
     return {
         "mode": share.mode.label, "purposes": sorted(share.purposes),
-        "retention_days": share.retention_days, "expires_at": _iso(share.expires_at),
+        "retention_days": share.retention_days, "expires_at": clock.iso_z(share.expires_at),
     }  # fmt: skip
 
 

@@ -90,9 +90,15 @@ def _change_view(change: ShareChange) -> dict[str, Any]:
     }  # fmt: skip
 
 
-async def _announce_webhook(
-    uow: UnitOfWork, policy: LinkingPolicy, record: DeviceGrantRecord
-) -> None:
+async def _announce(
+    uow: UnitOfWork, policy: LinkingPolicy, record: DeviceGrantRecord, kind: str, actor: str,
+    detail: dict[str, Any],
+) -> None:  # fmt: skip
+    """Audit the change (with the new version) and send the maker ``consent.updated``."""
+    await audit.append_audit_entry(
+        uow, shopper_id=record.shopper_id, partner_id=record.partner_id, kind=kind, actor=actor,
+        detail={"version": record.version, **detail},
+    )  # fmt: skip
     subject = linking.subject_of(policy, partner_id=record.partner_id, shopper_id=record.shopper_id)
     await webhooks.publish_event(
         uow=uow, partner_id=record.partner_id, event_type=CONSENT_UPDATED,
@@ -101,17 +107,6 @@ async def _announce_webhook(
             "status": record.status, "authorization_details": record.details,
         },
     )  # fmt: skip
-
-
-async def _announce(
-    uow: UnitOfWork, policy: LinkingPolicy, record: DeviceGrantRecord, kind: str, actor: str,
-    changes: list[dict[str, Any]],
-) -> None:  # fmt: skip
-    await audit.append_audit_entry(
-        uow, shopper_id=record.shopper_id, partner_id=record.partner_id, kind=kind, actor=actor,
-        detail={"version": record.version, "changes": changes},
-    )  # fmt: skip
-    await _announce_webhook(uow, policy, record)
 
 
 async def set_device_grant(
@@ -146,7 +141,8 @@ async def set_device_grant(
         record.details, record.version = to_details(grant), record.version + 1
         record.status, record.revoked_at, record.revoked_by = GrantStatus.ACTIVE, None, None
         await repo.flush_unique(DeviceGrantConflict("The grant changed meanwhile; try again."))
-        await _announce(uow, policy, record, kind, actor, [_change_view(c) for c in changes])
+        changed = {"changes": [_change_view(c) for c in changes]}
+        await _announce(uow, policy, record, kind, actor, changed)
         await uow.commit()
     return GrantView(record, grant, tuple(changes))
 
@@ -188,7 +184,7 @@ async def revoke_device_grant(
         record.status, record.version = GrantStatus.REVOKED, record.version + 1
         record.revoked_at, record.revoked_by = clock.now(), actor
         await uow.flush()
-        await _announce(uow, policy, record, "grant_revoked", actor, changes)
+        await _announce(uow, policy, record, "grant_revoked", actor, {"changes": changes})
         await purge_sharing_data(
             uow, shopper_id=shopper_id, partner_id=partner_id, reason="grant_revoked"
         )
@@ -214,17 +210,6 @@ async def reconfirm_streaming(
         record.details, record.version = to_details(renewed), record.version + 1
         await uow.flush()
         detail = [{"device_id": s.device_id, "data_type": s.data_type.value} for s in streaming]
-        await _announce_reconfirmed(uow, policy, record, detail)
+        await _announce(uow, policy, record, "grant_reconfirmed", "shopper", {"streaming": detail})
         await uow.commit()
     return GrantView(record, renewed)
-
-
-async def _announce_reconfirmed(
-    uow: UnitOfWork, policy: LinkingPolicy, record: DeviceGrantRecord, shares: list[dict[str, Any]]
-) -> None:
-    await audit.append_audit_entry(
-        uow, shopper_id=record.shopper_id, partner_id=record.partner_id,
-        kind="grant_reconfirmed", actor="shopper",
-        detail={"version": record.version, "streaming": shares},
-    )  # fmt: skip
-    await _announce_webhook(uow, policy, record)

@@ -55,11 +55,8 @@ async def read_device_state(
             extra={"refused": [k.value for k in refused]},
         )
     async with uow:
-        rows = await uow.repo(TwinRepository).reported(shopper_id, partner_id)
-    found = [
-        r for r in rows
-        if r.device_id == device_id and r.data_type in {k.value for k in wanted}
-        and r.keep_until > now
-    ]  # fmt: skip
+        found = await uow.repo(TwinRepository).reported(
+            shopper_id, partner_id, device_id, [k.value for k in wanted], kept_after=now
+        )
     await _audit(uow, shopper_id, partner_id, "read", {**detail, "values": len(found)})
     return found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, select
@@ -51,13 +52,6 @@ class AuditRepository(Repository):
         if partner_id is not None:
             statement = statement.where(AuditChain.partner_id == partner_id)
         return list((await self.session.scalars(statement)).all())
-
-    async def chain_of(self, shopper_id: str, partner_id: str) -> AuditChain | None:
-        """The chain of a shopper and maker, if any."""
-        statement = select(AuditChain).where(
-            AuditChain.shopper_id == shopper_id, AuditChain.partner_id == partner_id
-        )
-        return (await self.session.scalars(statement)).first()
 
     async def entries(
         self, chain_id: str, *, after_seq: int = 0, limit: int = 1000
@@ -113,15 +107,26 @@ class TwinRepository(Repository):
         )
         await self.session.execute(statement)
 
-    async def reported(self, shopper_id: str, partner_id: str) -> list[ReportedProperty]:
-        """Every stored property of the shopper's devices with this maker."""
+    async def reported(
+        self,
+        shopper_id: str,
+        partner_id: str,
+        device_id: str,
+        data_types: Sequence[str],
+        *,
+        kept_after: datetime,
+    ) -> list[ReportedProperty]:
+        """Stored values of these data types of one device still within their retention."""
         statement = (
             select(ReportedProperty)
             .where(
                 ReportedProperty.shopper_id == shopper_id,
                 ReportedProperty.partner_id == partner_id,
+                ReportedProperty.device_id == device_id,
+                ReportedProperty.data_type.in_(data_types),
+                ReportedProperty.keep_until > kept_after,
             )
-            .order_by(ReportedProperty.device_id, ReportedProperty.namespace, ReportedProperty.name)
+            .order_by(ReportedProperty.namespace, ReportedProperty.name)
         )
         return list((await self.session.scalars(statement)).all())
 

@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from handshake.devices.grants import GrantView
+from handshake.kernel import clock
 
 
 class DeviceGrantIn(BaseModel):
@@ -20,14 +21,11 @@ class DeviceGrantIn(BaseModel):
 def grant_document(view: GrantView) -> dict[str, Any]:
     """A grant as both sides see it, with what its last change changed."""
     record = view.record
-
-    def iso(value: Any) -> str | None:
-        return None if value is None else value.isoformat().replace("+00:00", "Z")
-
     return {
         "grant_id": record.id, "partner_id": record.partner_id, "status": record.status,
         "version": record.version, "authorization_details": record.details,
-        "updated_at": iso(record.updated_at), "revoked_at": iso(record.revoked_at),
+        "updated_at": clock.iso_z(record.updated_at),
+        "revoked_at": None if record.revoked_at is None else clock.iso_z(record.revoked_at),
         "revoked_by": record.revoked_by,
         "changes": [
             {"device_id": c.device_id, "data_type": c.data_type.value, "change": c.change,

@@ -23,6 +23,11 @@ def ensure_utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
+def iso_z(value: datetime) -> str:
+    """``value`` as ISO 8601 in UTC, with ``Z`` for the offset (``2029-03-01T09:00:00Z``)."""
+    return ensure_utc(value).isoformat().replace("+00:00", "Z")
+
+
 @contextmanager
 def frozen_at(moment: datetime) -> Iterator[None]:
     """Freeze :func:`now` at ``moment`` inside the block (tests only)."""
