@@ -5,30 +5,20 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 from typer.testing import CliRunner
 
 from handshake.accounts import service
 from handshake.accounts.cli import operators, shoppers
 from handshake.bootstrap import Container
-from handshake.web.runtime import AppServices, CliRuntime
 from tests.accounts_helpers import PASSWORD, policy_of
+from tests.cli_helpers import cli_runtime
 
 runner = CliRunner()
 
 
-def _runtime(container: Container) -> CliRuntime:
-    @asynccontextmanager
-    async def open_services() -> AsyncIterator[AppServices]:
-        yield container
-
-    return CliRuntime(open_services=open_services)
-
-
 def test_create_operator_prints_the_key_once_and_it_works(sqlite_container: Container) -> None:
-    runtime = _runtime(sqlite_container)
+    runtime = cli_runtime(sqlite_container)
     args = ["create", "--email", "Boss@Shop.example", "--name", "Boss", "--with-api-key"]
     result = runner.invoke(operators, [*args, "--password", PASSWORD], obj=runtime)
     assert result.exit_code == 0, result.output
@@ -47,7 +37,7 @@ def test_create_operator_prints_the_key_once_and_it_works(sqlite_container: Cont
 def test_create_operator_prompts_for_the_password_and_refuses_short_ones(
     sqlite_container: Container,
 ) -> None:
-    runtime = _runtime(sqlite_container)
+    runtime = cli_runtime(sqlite_container)
     args = ["create", "--email", "op@shop.example", "--name", "Op"]
     short = runner.invoke(operators, args, obj=runtime, input="short\nshort\n")
     assert short.exit_code == 1
@@ -59,7 +49,7 @@ def test_create_operator_prompts_for_the_password_and_refuses_short_ones(
 
 
 def test_api_key_command_issues_a_new_key(sqlite_container: Container) -> None:
-    runtime = _runtime(sqlite_container)
+    runtime = cli_runtime(sqlite_container)
     asyncio.run(
         service.create_operator(
             uow=sqlite_container.uow(), email="op@shop.example", password=PASSWORD, name="Op",
@@ -75,7 +65,7 @@ def test_api_key_command_issues_a_new_key(sqlite_container: Container) -> None:
 
 
 def test_shoppers_export_prints_the_json_document(sqlite_container: Container) -> None:
-    runtime = _runtime(sqlite_container)
+    runtime = cli_runtime(sqlite_container)
     shopper = asyncio.run(
         service.sign_up(
             uow=sqlite_container.uow(), email="ada@example.com", password=PASSWORD, name="Ada",

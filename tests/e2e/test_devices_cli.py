@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 from sqlalchemy import text
 from typer.testing import CliRunner
@@ -12,17 +10,9 @@ from typer.testing import CliRunner
 from handshake.bootstrap import Container
 from handshake.devices import service
 from handshake.devices.cli import app
-from handshake.web.runtime import AppServices, CliRuntime
+from tests.cli_helpers import cli_runtime
 
 runner = CliRunner()
-
-
-def _runtime(container: Container) -> CliRuntime:
-    @asynccontextmanager
-    async def open_services() -> AsyncIterator[AppServices]:
-        yield container
-
-    return CliRuntime(open_services=open_services)
 
 
 async def _fill(container: Container) -> None:
@@ -44,10 +34,10 @@ async def _tamper(container: Container) -> None:
 def test_verify_passes_then_names_the_tampered_entry(sqlite_container: Container) -> None:
     """3 entries verified; after an edit, exit 1 naming entry 3."""
     asyncio.run(_fill(sqlite_container))
-    intact = runner.invoke(app, ["audit", "verify"], obj=_runtime(sqlite_container))
+    intact = runner.invoke(app, ["audit", "verify"], obj=cli_runtime(sqlite_container))
     assert intact.exit_code == 0, intact.output
     assert "3 audit entries verified" in intact.output
     asyncio.run(_tamper(sqlite_container))
-    broken = runner.invoke(app, ["audit", "verify"], obj=_runtime(sqlite_container))
+    broken = runner.invoke(app, ["audit", "verify"], obj=cli_runtime(sqlite_container))
     assert broken.exit_code == 1, broken.output
     assert "entry 3: the entry's content does not match its hash" in broken.output

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from typer.testing import CliRunner
@@ -16,19 +14,11 @@ from handshake.linking.cli import app
 from handshake.linking.models import AuthorizationCode, Grant
 from handshake.linking.repository import LinkingRepository
 from handshake.partners import service as partners
-from handshake.web.runtime import AppServices, CliRuntime
 from tests.accounts_helpers import PASSWORD, policy_of
+from tests.cli_helpers import cli_runtime
 from tests.linking_helpers import FROZEN_START, row_count
 
 runner = CliRunner()
-
-
-def _runtime(container: Container) -> CliRuntime:
-    @asynccontextmanager
-    async def open_services() -> AsyncIterator[AppServices]:
-        yield container
-
-    return CliRuntime(open_services=open_services)
 
 
 async def _expired_code(container: Container) -> None:
@@ -75,7 +65,7 @@ async def _expired_code(container: Container) -> None:
 def test_purge_reports_what_it_deleted(sqlite_container: Container) -> None:
     with clock.frozen_at(FROZEN_START):
         asyncio.run(_expired_code(sqlite_container))
-        result = runner.invoke(app, ["purge", "--days", "7"], obj=_runtime(sqlite_container))
+        result = runner.invoke(app, ["purge", "--days", "7"], obj=cli_runtime(sqlite_container))
         assert result.exit_code == 0, result.output
         assert "purged 1 authorization codes and 0 tokens" in result.output
         assert asyncio.run(row_count(sqlite_container, "link_grants")) == 1

@@ -5,8 +5,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import re
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -16,7 +15,7 @@ from handshake.bootstrap import Container, domain_packages
 from handshake.kernel import clock
 from handshake.offers import cli, service
 from handshake.offers.cli import app
-from handshake.web.runtime import AppServices, CliRuntime
+from tests.cli_helpers import cli_runtime
 from tests.linking_helpers import FROZEN_START, row_count
 
 runner = CliRunner()
@@ -35,16 +34,8 @@ def frozen_clock() -> Iterator[None]:
         yield
 
 
-def _runtime(container: Container) -> CliRuntime:
-    @asynccontextmanager
-    async def open_services() -> AsyncIterator[AppServices]:
-        yield container
-
-    return CliRuntime(open_services=open_services)
-
-
 def _invoke(container: Container, *args: str) -> str:
-    result = runner.invoke(app, list(args), obj=_runtime(container))
+    result = runner.invoke(app, list(args), obj=cli_runtime(container))
     assert result.exit_code == 0, result.output
     return result.output
 

@@ -4,29 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 from typer.testing import CliRunner
 
 from handshake.bootstrap import Container
 from handshake.partners import service
 from handshake.partners.cli import app
-from handshake.web.runtime import AppServices, CliRuntime
+from tests.cli_helpers import cli_runtime
 
 runner = CliRunner()
 
 
-def _runtime(container: Container) -> CliRuntime:
-    @asynccontextmanager
-    async def open_services() -> AsyncIterator[AppServices]:
-        yield container
-
-    return CliRuntime(open_services=open_services)
-
-
 def test_create_prints_the_client_once_and_the_secret_works(sqlite_container: Container) -> None:
-    runtime = _runtime(sqlite_container)
+    runtime = cli_runtime(sqlite_container)
     args = ["create", "--name", "Thermo", "--kind", "device_maker"]
     args += ["--contact-email", "dev@thermo.example", "--scope", "devices.query"]
     args += ["--redirect-uri", "https://thermo.example/cb"]
@@ -55,13 +45,13 @@ def test_create_prints_the_client_once_and_the_secret_works(sqlite_container: Co
 def test_public_client_has_no_secret(sqlite_container: Container) -> None:
     args = ["create", "--name", "Feed", "--kind", "social", "--contact-email", "a@feed.example"]
     args += ["--public", "--redirect-uri", "com.feed.app:/cb"]
-    result = runner.invoke(app, args, obj=_runtime(sqlite_container))
+    result = runner.invoke(app, args, obj=cli_runtime(sqlite_container))
     assert result.exit_code == 0, result.output
     assert "client_secret: none (public client: use PKCE)" in result.output
 
 
 def test_bad_scope_fails_cleanly_and_creates_nothing(sqlite_container: Container) -> None:
-    runtime = _runtime(sqlite_container)
+    runtime = cli_runtime(sqlite_container)
     args = ["create", "--name", "Feed", "--kind", "social", "--contact-email", "a@feed.example"]
     result = runner.invoke(app, [*args, "--scope", "devices.stream"], obj=runtime)
     assert result.exit_code == 1
@@ -71,7 +61,7 @@ def test_bad_scope_fails_cleanly_and_creates_nothing(sqlite_container: Container
 
 
 def test_suspend_and_reactivate(sqlite_container: Container) -> None:
-    runtime = _runtime(sqlite_container)
+    runtime = cli_runtime(sqlite_container)
     partner = asyncio.run(
         service.create_partner(
             uow=sqlite_container.uow(), name="Clip", kind="video", contact_email="a@clip.example"

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import pytest
 from typer.testing import CliRunner
 
 from handshake.bootstrap import Container
 from handshake.partners import service as partners
-from handshake.web.runtime import AppServices, CliRuntime
 from handshake.webhooks import cli, service
 from handshake.webhooks.cli import app
+from tests.cli_helpers import cli_runtime
 
 runner = CliRunner()
 
@@ -22,14 +20,6 @@ runner = CliRunner()
 def wide_console(monkeypatch: pytest.MonkeyPatch) -> None:
     """A console as wide as a real terminal, so table cells are not cut."""
     monkeypatch.setattr(cli.console, "width", 220)
-
-
-def _runtime(container: Container) -> CliRuntime:
-    @asynccontextmanager
-    async def open_services() -> AsyncIterator[AppServices]:
-        yield container
-
-    return CliRuntime(open_services=open_services)
 
 
 def _partner_with_event(container: Container) -> tuple[str, str]:
@@ -56,7 +46,7 @@ def _partner_with_event(container: Container) -> tuple[str, str]:
 
 def test_replay_by_event_then_list_the_queued_delivery(sqlite_container: Container) -> None:
     partner_id, event_id = _partner_with_event(sqlite_container)
-    runtime = _runtime(sqlite_container)
+    runtime = cli_runtime(sqlite_container)
     empty = runner.invoke(app, ["deliveries", partner_id], obj=runtime)
     assert empty.exit_code == 0, empty.output
     assert "whd_" not in empty.output
@@ -71,7 +61,7 @@ def test_replay_by_event_then_list_the_queued_delivery(sqlite_container: Contain
 
 def test_replay_by_range_counts_what_it_queued(sqlite_container: Container) -> None:
     partner_id, _ = _partner_with_event(sqlite_container)
-    runtime = _runtime(sqlite_container)
+    runtime = cli_runtime(sqlite_container)
     args = ["replay", partner_id, "--from", "2000-01-01T00:00:00", "--to", "2100-01-01"]
     result = runner.invoke(app, [*args, "--event-type", "order.created"], obj=runtime)
     assert result.exit_code == 0, result.output
@@ -84,7 +74,7 @@ def test_replay_needs_an_event_or_a_range_and_reports_domain_errors(
     sqlite_container: Container,
 ) -> None:
     partner_id, event_id = _partner_with_event(sqlite_container)
-    runtime = _runtime(sqlite_container)
+    runtime = cli_runtime(sqlite_container)
     for args in [
         ["replay", partner_id],
         ["replay", partner_id, "--from", "2000-01-01"],
@@ -104,7 +94,7 @@ def test_replay_needs_an_event_or_a_range_and_reports_domain_errors(
 
 def test_purge_keeps_recent_events(sqlite_container: Container) -> None:
     partner_id, event_id = _partner_with_event(sqlite_container)
-    runtime = _runtime(sqlite_container)
+    runtime = cli_runtime(sqlite_container)
     result = runner.invoke(app, ["purge", "--days", "1"], obj=runtime)
     assert result.exit_code == 0, result.output
     assert "0 event(s) removed with their deliveries and attempts." in result.output
