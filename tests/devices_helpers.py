@@ -8,9 +8,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from sqlalchemy import select
 
 from handshake.bootstrap import Container
+from handshake.db.uow import Repository
 from handshake.devices.consent import DataType, DeviceGrant, Purpose, Share, SharingMode
+from handshake.devices.models import AuditChain, AuditEntry
 from tests.accounts_helpers import ShopperLogin, signed_in_shopper
 from tests.linking_helpers import PartnerApp, browser, link_tokens, register_app
 from tests.offers_helpers import shopper_browser
@@ -122,3 +125,28 @@ async def put(
             linked.path, json={"authorization_details": list(details)},
             headers={"X-CSRF-Token": linked.login.csrf_token},
         )  # fmt: skip
+
+
+class _AuditRows(Repository):
+    async def kinds(self, shopper_id: str, partner_id: str) -> list[tuple[str, dict[str, Any]]]:
+        statement = (
+            select(AuditEntry.kind, AuditEntry.detail)
+            .join(AuditChain, AuditChain.id == AuditEntry.chain_id)
+            .where(AuditChain.shopper_id == shopper_id, AuditChain.partner_id == partner_id)
+            .order_by(AuditEntry.seq)
+        )
+        return [(row[0], row[1]) for row in (await self.session.execute(statement)).all()]
+
+
+async def audit_entries(
+    container: Container, linked: LinkedMaker
+) -> list[tuple[str, dict[str, Any]]]:
+    """(kind, detail) of the shopper's audit chain with the maker, in order."""
+    uow = container.read_uow()
+    async with uow:
+        return await uow.repo(_AuditRows).kinds(linked.login.shopper_id, linked.maker.partner_id)
+
+
+async def audit_kinds(container: Container, linked: LinkedMaker) -> list[str]:
+    """The kinds of the shopper's audit entries with the maker, in order."""
+    return [kind for kind, _ in await audit_entries(container, linked)]

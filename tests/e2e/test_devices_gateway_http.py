@@ -154,13 +154,13 @@ async def test_ending_sharing_purges_what_was_stored(app: object, container: Con
 
 
 async def test_values_past_their_retention_are_purged(app: object, container: Container) -> None:
-    """30 days of retention: the hourly purge leaves nothing on day 31, audited."""
+    """30 days of retention: the hourly purge leaves nothing on day 31 (value and history)."""
     linked = await linked_maker(app, container, "devices.command devices.stream")
     await put(app, container, linked, detail("stream_changes", "temperature"))
     await _stream_one(app, container, linked)
     assert await service.purge_expired_device_data(uow=container.uow()) == 0
     with clock.frozen_at(clock.now() + timedelta(days=30, seconds=1)):
-        assert await service.purge_expired_device_data(uow=container.uow()) == 1
+        assert await service.purge_expired_device_data(uow=container.uow()) == 2
     assert await twin(container) == []
 
 

@@ -14,7 +14,7 @@ from fastapi import Depends
 from fastapi.responses import JSONResponse
 
 from handshake.accounts.deps import CurrentShopper
-from handshake.devices import gateway_api, service
+from handshake.devices import admin_api, gateway_api, home_api, service
 from handshake.devices.schemas import DeviceGrantIn, grant_document
 from handshake.linking.deps import Policy, require_scopes
 from handshake.linking.service import PartnerAccess
@@ -23,6 +23,8 @@ from handshake.web.routing import DomainRouter
 
 router = DomainRouter(tags=["devices"])
 router.include_router(gateway_api.router)
+router.include_router(home_api.router)
+router.include_router(admin_api.router)
 PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"description": "Not signed in, or no valid token", **PROBLEM},

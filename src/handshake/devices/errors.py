@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from handshake.kernel.errors import BadRequest, Conflict, InvalidInput, NotFound, PermissionDenied
+from handshake.kernel.errors import (
+    BadRequest,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    Unavailable,
+)
 
 
 class InvalidDeviceGrant(InvalidInput):
@@ -45,3 +52,33 @@ class PurposeNotGranted(PermissionDenied):
     """A read of stored device data for a purpose the shopper's grant does not hold."""
 
     code = "purpose_not_granted"
+
+
+class MakerUnreachable(Unavailable):
+    """The maker's directive endpoint did not answer in time, or not with an Alexa event."""
+
+    code = "device_maker_unreachable"
+
+
+class NoDirectiveEndpoint(Conflict):
+    """The maker has not registered where it receives directives."""
+
+    code = "no_directive_endpoint"
+
+
+class DeviceRefused(Conflict):
+    """The maker answered with an Alexa ErrorResponse (its type in ``device_error``)."""
+
+    code = "device_refused"
+
+
+class NotAllowedByGrant(PermissionDenied):
+    """A command or query the shopper's grant does not allow: refused before it left."""
+
+    code = "not_allowed_by_grant"
+
+
+class UnknownDirective(InvalidInput):
+    """A directive this platform does not send."""
+
+    code = "unknown_directive"

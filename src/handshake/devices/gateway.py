@@ -1,36 +1,33 @@
 """The event gateway's ChangeReports: enforce the grant, store what passes, audit the rest.
 
-A maker pushes Alexa-shaped ``ChangeReport`` events with the link's bearer token. The report is
-checked against the shopper's enforced grant in ``stream_changes`` mode, property by property
-(changed ones and the unchanged context alike: both disclose state). What passes updates the
-device twin's reported side, kept for the share's retention; what does not is dropped — never
-stored — and counted in the audit log by reason, without its values.
+A maker pushes Alexa-shaped ``ChangeReport`` events with the link's bearer token, one per request
+or up to ``MAX_BATCH`` at once (``{"events": [...]}``). Each report is checked against the
+shopper's enforced grant in ``stream_changes`` mode, property by property (changed ones and the
+unchanged context alike: both disclose state). What passes updates the device twin and its
+history, kept for the share's retention; what does not is dropped — never stored — and counted.
+Each device of a request gets one audit entry: the data types disclosed, how many values, the
+time window they cover and the drops by reason (never the values).
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from handshake.db.uow import UnitOfWork
 from handshake.devices import audit
-from handshake.devices.consent import DataType, DeviceGrant, SharingMode, data_type_of
+from handshake.devices.consent import SharingMode, data_type_of
 from handshake.devices.enforcement import admit_report
 from handshake.devices.errors import GatewayRequestInvalid, SharingEnded
 from handshake.devices.grants import enforceable_grant
-from handshake.devices.models import ReportedProperty
-from handshake.devices.repository import TwinRepository
+from handshake.devices.twin import CAUSES, Sample, sample_time, store_samples
 from handshake.kernel import clock
-from handshake.kernel.ids import new_id
 
-CAUSES = {
-    "PHYSICAL_INTERACTION": "physical", "APP_INTERACTION": "app", "VOICE_INTERACTION": "voice",
-    "RULE_TRIGGER": "rule", "PERIODIC_POLL": "poll",
-}  # fmt: skip
 MAX_PROPERTIES = 100
 MAX_DEVICE_ID = 256
+MAX_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -89,68 +86,72 @@ def parse_change_report(body: Any) -> ChangeReport:
     return ChangeReport(device_id, cause, tuple(properties))
 
 
-def _sample_time(prop: dict[str, Any], now: datetime) -> datetime:
-    text = prop.get("timeOfSample")
-    try:
-        moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
-    except ValueError:
-        return now
-    return now if moment.tzinfo is None or moment > now else moment
+def parse_events(body: Any) -> list[ChangeReport]:
+    """One report, or a batch ``{"events": [...]}`` of them."""
+    if isinstance(body, dict) and "events" in body:
+        events = body["events"]
+        if not isinstance(events, list) or not 1 <= len(events) <= MAX_BATCH:
+            raise GatewayRequestInvalid(f"A batch carries 1 to {MAX_BATCH} events.")
+        return [parse_change_report(event) for event in events]
+    return [parse_change_report(body)]
 
 
-def _retention(grant: DeviceGrant, device_id: str, prop: dict[str, Any]) -> int:
-    kind = data_type_of(str(prop.get("namespace")), str(prop.get("name")))
-    if kind is None:  # device health: kept as long as the longest share of the device
-        days = [s.retention_days for s in grant.shares if s.device_id == device_id]
-        return max(days, default=0)
-    share = grant.share(device_id, kind)
-    return 0 if share is None else share.retention_days
+@dataclass
+class _DeviceTally:
+    stored: int = 0
+    dropped: Counter[str] | None = None
+    kinds: set[str] | None = None
+    first: datetime | None = None
+    last: datetime | None = None
 
+    def add(self, kept: list[dict[str, Any]], dropped: Counter[str], now: datetime) -> None:
+        self.dropped = (self.dropped or Counter()) + dropped
+        kinds = (data_type_of(str(p.get("namespace")), str(p.get("name"))) for p in kept)
+        self.kinds = (self.kinds or set()) | {"health" if k is None else k.value for k in kinds}
+        for moment in (sample_time(p, now) for p in kept):
+            self.first = moment if self.first is None else min(self.first, moment)
+            self.last = moment if self.last is None else max(self.last, moment)
 
-def _twin_row(
-    shopper_id: str, partner_id: str, report: ChangeReport, prop: dict[str, Any], *,
-    days: int, now: datetime,
-) -> ReportedProperty:  # fmt: skip
-    namespace, name = str(prop.get("namespace")), str(prop.get("name"))
-    kind: DataType | None = data_type_of(namespace, name)
-    uncertainty = prop.get("uncertaintyInMilliseconds")
-    return ReportedProperty(
-        id=new_id("drp"), shopper_id=shopper_id, partner_id=partner_id,
-        device_id=report.device_id, namespace=namespace, name=name,
-        data_type=None if kind is None else kind.value, value=prop.get("value"),
-        time_of_sample=_sample_time(prop, now),
-        uncertainty_ms=uncertainty if isinstance(uncertainty, int) else 0, cause=report.cause,
-        received_at=now, keep_until=now + timedelta(days=days),
-    )  # fmt: skip
+    def detail(self, device_id: str) -> dict[str, Any]:
+        window = None if self.first is None or self.last is None else [
+            clock.iso_z(self.first), clock.iso_z(self.last)
+        ]  # fmt: skip
+        return {
+            "device": device_id, "stored": self.stored, "data_types": sorted(self.kinds or ()),
+            "dropped": dict(self.dropped or {}), "window": window,
+        }  # fmt: skip
 
 
 async def ingest_change_report(
     *, uow: UnitOfWork, shopper_id: str, partner_id: str, body: Any
 ) -> Ingested:
-    """Enforce, store what the grant allows, audit the report; :class:`SharingEnded` when the
+    """Enforce, store what the grant allows, audit the reports; :class:`SharingEnded` when the
     grant or link is gone (the maker must stop and forget the shopper's credentials)."""
-    report, now = parse_change_report(body), clock.now()
+    reports, now = parse_events(body), clock.now()
     grant = await enforceable_grant(uow=uow, shopper_id=shopper_id, partner_id=partner_id)
     if grant.revoked:
         raise SharingEnded("The shopper ended device sharing with this maker.")
-    admitted = admit_report(
-        grant, report.device_id, report.properties, mode=SharingMode.STREAM_CHANGES, now=now
-    )
-    dropped = Counter(reason.value for _, reason in admitted.dropped)
-    stored = 0
+    tallies: dict[str, _DeviceTally] = defaultdict(_DeviceTally)
+    samples: dict[str, list[Sample]] = defaultdict(list)
+    for report in reports:
+        admitted = admit_report(
+            grant, report.device_id, report.properties, mode=SharingMode.STREAM_CHANGES, now=now
+        )
+        dropped = Counter(reason.value for _, reason in admitted.dropped)
+        tallies[report.device_id].add(list(admitted.kept), dropped, now)
+        samples[report.device_id] += [
+            Sample(report.device_id, p, report.cause) for p in admitted.kept
+        ]
     async with uow:
-        repo = uow.repo(TwinRepository)
-        for prop in admitted.kept:
-            days = _retention(grant, report.device_id, prop)
-            if days > 0:
-                row = _twin_row(shopper_id, partner_id, report, prop, days=days, now=now)
-                await repo.upsert(row)
-                stored += 1
-        await audit.append_audit_entry(
-            uow, shopper_id=shopper_id, partner_id=partner_id, kind="change_report",
-            actor="maker",
-            detail={"device": report.device_id, "stored": stored, "dropped": dict(dropped),
-                    "cause": report.cause},
-        )  # fmt: skip
+        for device_id, tally in tallies.items():
+            tally.stored = await store_samples(
+                uow, grant, shopper_id=shopper_id, partner_id=partner_id,
+                samples=samples[device_id], now=now,
+            )  # fmt: skip
+            await audit.append_audit_entry(
+                uow, shopper_id=shopper_id, partner_id=partner_id, kind="change_report",
+                actor="maker", detail=tally.detail(device_id),
+            )  # fmt: skip
         await uow.commit()
-    return Ingested(stored, dict(dropped))
+    total: Counter[str] = sum((t.dropped or Counter() for t in tallies.values()), Counter())
+    return Ingested(sum(t.stored for t in tallies.values()), dict(total))

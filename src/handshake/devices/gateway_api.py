@@ -28,7 +28,7 @@ from handshake.web.routing import DomainRouter
 
 router = DomainRouter(tags=["devices"])
 PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
-STREAM_SCOPE = "devices.stream"
+STREAM_SCOPE, COMMAND_SCOPE = "devices.stream", "devices.command"
 
 
 class StreamingNotLinked(PermissionDenied):
@@ -49,7 +49,7 @@ def _alexa_code(error: DomainError) -> str:
     return "INVALID_REQUEST_EXCEPTION"
 
 
-async def _access(request: Request) -> PartnerAccess:
+async def _access(request: Request, scope: str) -> PartnerAccess:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
@@ -58,8 +58,8 @@ async def _access(request: Request) -> PartnerAccess:
     access = await linking.authenticate_access_token(
         uow=services.read_uow(), policy=await linking_policy(request), token=token
     )
-    if STREAM_SCOPE not in access.scopes or access.shopper_id is None:
-        raise StreamingNotLinked("Change reports need a shopper's link with devices.stream.")
+    if scope not in access.scopes or access.shopper_id is None:
+        raise StreamingNotLinked(f"These events need a shopper's link with {scope}.")
     return access
 
 
@@ -80,15 +80,33 @@ async def _body(request: Request) -> Any:
     )},
 )  # fmt: skip
 async def device_events(request: Request) -> JSONResponse:
-    """Enforce the shopper's grant on the report; store what it allows, drop the rest."""
+    """ChangeReports: enforce the grant, store what it allows, drop the rest. Discovery
+    reports: record the shopper's devices, report flags beyond the grant."""
     try:
-        access = await _access(request)
+        body = await _body(request)
+        if service.is_discovery_event(body):
+            return await _discovery(request, body)
+        access = await _access(request, STREAM_SCOPE)
         assert access.shopper_id is not None
         ingested = await service.ingest_change_report(
             uow=app_services(request).uow(), shopper_id=access.shopper_id,
-            partner_id=access.partner_id, body=await _body(request),
+            partner_id=access.partner_id, body=body,
         )  # fmt: skip
     except DomainError as error:
         error.extra["payload"] = {"code": _alexa_code(error), "description": error.detail}
         raise
     return JSONResponse({"stored": ingested.stored, "dropped": ingested.dropped}, status_code=202)
+
+
+async def _discovery(request: Request, body: Any) -> JSONResponse:
+    access = await _access(request, COMMAND_SCOPE)
+    assert access.shopper_id is not None
+    result = await service.ingest_discovery_event(
+        uow=app_services(request).uow(), shopper_id=access.shopper_id,
+        partner_id=access.partner_id, body=body,
+    )  # fmt: skip
+    return JSONResponse(
+        {"stored": result.stored, "removed": result.removed,
+         "inconsistent": list(result.inconsistent)},
+        status_code=202,
+    )  # fmt: skip

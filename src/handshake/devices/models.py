@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import DDL, ForeignKey, Integer, String, UniqueConstraint, event
+from sqlalchemy import DDL, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from handshake.db.base import (
@@ -51,6 +51,10 @@ class DeviceGrantRecord(Base):
     updated_at: Mapped[datetime] = updated_at_column()
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_by: Mapped[str | None] = mapped_column(String(80))
+    # Streaming's 90-day period: when the shopper was reminded it ends, when it paused (both
+    # cleared by a reconfirmation), so each happens once per period.
+    stream_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    stream_paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class ReportedProperty(Base):
@@ -76,6 +80,101 @@ class ReportedProperty(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     # Past this the value is purged (the share's retention from when it was received).
     keep_until: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, index=True)
+
+
+class PropertyHistory(Base):
+    """One allowed value of a device property as it was received: the twin's history."""
+
+    __tablename__ = "device_property_history"
+    __table_args__ = (
+        Index(
+            "ix_device_property_history_device",
+            "shopper_id", "partner_id", "device_id", "data_type", "time_of_sample",
+        ),
+    )  # fmt: skip
+
+    id: Mapped[str] = id_column()
+    shopper_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    partner_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    device_id: Mapped[str] = mapped_column(String(256), nullable=False)
+    namespace: Mapped[str] = mapped_column(String(80), nullable=False)
+    name: Mapped[str] = mapped_column(String(80), nullable=False)
+    data_type: Mapped[str | None] = mapped_column(String(32))
+    value: Mapped[Any] = mapped_column(JSONDocument, nullable=False)
+    time_of_sample: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    cause: Mapped[str] = mapped_column(String(16), nullable=False)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    keep_until: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, index=True)
+
+
+class DesiredProperty(Base):
+    """The device twin's desired side: what the shopper last asked a property to become."""
+
+    __tablename__ = "device_desired_properties"
+    __table_args__ = (
+        UniqueConstraint("shopper_id", "partner_id", "device_id", "namespace", "name"),
+    )
+
+    id: Mapped[str] = id_column()
+    shopper_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    partner_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    device_id: Mapped[str] = mapped_column(String(256), nullable=False)
+    namespace: Mapped[str] = mapped_column(String(80), nullable=False)
+    name: Mapped[str] = mapped_column(String(80), nullable=False)
+    value: Mapped[Any] = mapped_column(JSONDocument, nullable=False)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    # The directive's messageId, and whether the maker confirmed it (pending, done, failed).
+    directive_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False)
+
+
+class DeviceEndpoint(Base):
+    """A device of the shopper as the maker's discovery described it."""
+
+    __tablename__ = "device_endpoints"
+    __table_args__ = (UniqueConstraint("shopper_id", "partner_id", "device_id"),)
+
+    id: Mapped[str] = id_column()
+    shopper_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    partner_id: Mapped[str] = mapped_column(String(32), nullable=False, index=True)
+    device_id: Mapped[str] = mapped_column(String(256), nullable=False)
+    friendly_name: Mapped[str] = mapped_column(String(128), nullable=False)
+    category: Mapped[str] = mapped_column(String(40), nullable=False)
+    # Data types the device can share (the shopper chooses among these).
+    data_types: Mapped[list[str]] = mapped_column(JSONDocument, nullable=False)
+    discovered_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+
+
+class MakerEndpoint(Base):
+    """Where a device maker receives directives, and the secret they are signed with."""
+
+    __tablename__ = "device_maker_endpoints"
+    __table_args__ = (UniqueConstraint("partner_id"),)
+
+    id: Mapped[str] = id_column()
+    partner_id: Mapped[str] = mapped_column(ForeignKey("partners.id"), nullable=False)
+    url: Mapped[str] = mapped_column(String(2000), nullable=False)
+    # In clear on purpose: HMAC signing needs the secret itself (as for webhook endpoints).
+    signing_secret: Mapped[str] = mapped_column(String(100), nullable=False)
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+
+class ConsentReceipt(Base):
+    """A signed record (compact JWS) of one change of a device grant, for both sides."""
+
+    __tablename__ = "device_consent_receipts"
+
+    id: Mapped[str] = id_column()
+    grant_id: Mapped[str] = mapped_column(
+        ForeignKey("device_grants.id"), nullable=False, index=True
+    )
+    shopper_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    partner_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    kind: Mapped[str] = mapped_column(String(40), nullable=False)
+    jws: Mapped[str] = mapped_column(Text, nullable=False)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
 
 
 class AuditChain(Base):

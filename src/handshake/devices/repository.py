@@ -5,14 +5,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from handshake.db.uow import Repository
 from handshake.devices.models import (
     GENESIS_HASH,
     AuditChain,
     AuditEntry,
+    ConsentReceipt,
+    DesiredProperty,
+    DeviceEndpoint,
     DeviceGrantRecord,
+    MakerEndpoint,
+    PropertyHistory,
     ReportedProperty,
 )
 from handshake.kernel.ids import new_id
@@ -76,6 +81,15 @@ class DeviceGrantRepository(Repository):
         )
         return (await self.session.scalars(statement)).first()
 
+    async def grants_of_shopper(self, shopper_id: str) -> list[DeviceGrantRecord]:
+        """Every grant of a shopper (all makers), by maker."""
+        statement = (
+            select(DeviceGrantRecord)
+            .where(DeviceGrantRecord.shopper_id == shopper_id)
+            .order_by(DeviceGrantRecord.partner_id)
+        )
+        return list((await self.session.scalars(statement)).all())
+
     async def grant_for_update(self, shopper_id: str, partner_id: str) -> DeviceGrantRecord | None:
         """The shopper's grant to the maker, row-locked until the transaction ends."""
         statement = (
@@ -107,6 +121,64 @@ class TwinRepository(Repository):
         )
         await self.session.execute(statement)
 
+    def add_all(self, rows: Sequence[PropertyHistory]) -> None:
+        """Append history rows."""
+        self.session.add_all(rows)
+
+    async def upsert_desired(self, row: DesiredProperty) -> None:
+        """Store what a property should become (replacing the earlier wish, if any)."""
+        values = {c.key: getattr(row, c.key) for c in DesiredProperty.__table__.columns}
+        changing = {k: v for k, v in values.items() if k not in ("id", *TWIN_KEY)}
+        statement = (
+            self.conflict_insert(DesiredProperty)
+            .values(**values)
+            .on_conflict_do_update(index_elements=list(TWIN_KEY), set_=changing)
+        )
+        await self.session.execute(statement)
+
+    async def settle_desired(self, directive_id: str, status: str) -> None:
+        """Set the status of the wishes one directive carried."""
+        await self.session.execute(
+            update(DesiredProperty)
+            .where(DesiredProperty.directive_id == directive_id)
+            .values(status=status)
+        )
+
+    async def desired(
+        self, shopper_id: str, partner_id: str, device_id: str
+    ) -> list[DesiredProperty]:
+        """The desired side of one device."""
+        statement = (
+            select(DesiredProperty)
+            .where(
+                DesiredProperty.shopper_id == shopper_id,
+                DesiredProperty.partner_id == partner_id,
+                DesiredProperty.device_id == device_id,
+            )
+            .order_by(DesiredProperty.namespace, DesiredProperty.name)
+        )
+        return list((await self.session.scalars(statement)).all())
+
+    async def history(
+        self, shopper_id: str, partner_id: str, device_id: str, data_types: Sequence[str], *,
+        since: datetime, kept_after: datetime, limit: int,
+    ) -> list[PropertyHistory]:  # fmt: skip
+        """Past values of these data types of one device since ``since``, oldest first."""
+        statement = (
+            select(PropertyHistory)
+            .where(
+                PropertyHistory.shopper_id == shopper_id,
+                PropertyHistory.partner_id == partner_id,
+                PropertyHistory.device_id == device_id,
+                PropertyHistory.data_type.in_(data_types),
+                PropertyHistory.time_of_sample >= since,
+                PropertyHistory.keep_until > kept_after,
+            )
+            .order_by(PropertyHistory.time_of_sample, PropertyHistory.id)
+            .limit(limit)
+        )
+        return list((await self.session.scalars(statement)).all())
+
     async def reported(
         self,
         shopper_id: str,
@@ -131,28 +203,89 @@ class TwinRepository(Repository):
         return list((await self.session.scalars(statement)).all())
 
     async def purge_of(self, shopper_id: str, partner_id: str) -> int:
-        """Delete everything stored of the shopper's devices with this maker; how many rows."""
+        """Delete everything stored of the shopper's devices with this maker (both sides of the
+        twin and its history); how many values."""
+        purged = 0
+        for model in (ReportedProperty, PropertyHistory, DesiredProperty):
+            result = await self.session.execute(
+                delete(model).where(model.shopper_id == shopper_id, model.partner_id == partner_id)
+            )
+            purged += int(getattr(result, "rowcount", 0) or 0)
+        return purged
+
+    async def expired(
+        self, model: type[ReportedProperty] | type[PropertyHistory], now: datetime, limit: int
+    ) -> list[tuple[str, str, str]]:
+        """(id, shopper, maker) of stored values past their retention, oldest first."""
+        statement = (
+            select(model.id, model.shopper_id, model.partner_id)
+            .where(model.keep_until <= now)
+            .order_by(model.keep_until, model.id)
+            .limit(limit)
+        )
+        return [(r[0], r[1], r[2]) for r in (await self.session.execute(statement)).all()]
+
+    async def delete_rows(
+        self, model: type[ReportedProperty] | type[PropertyHistory], ids: list[str]
+    ) -> int:
+        """Delete these stored values; how many."""
+        result = await self.session.execute(delete(model).where(model.id.in_(ids)))
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+class MakerEndpointRepository(Repository):
+    """Makers' directive endpoints."""
+
+    async def of(self, partner_id: str) -> MakerEndpoint | None:
+        """The maker's directive endpoint, if registered."""
+        statement = select(MakerEndpoint).where(MakerEndpoint.partner_id == partner_id)
+        return (await self.session.scalars(statement)).first()
+
+
+class DeviceEndpointRepository(Repository):
+    """The shopper's devices as makers' discovery described them."""
+
+    async def of(self, shopper_id: str, partner_id: str) -> list[DeviceEndpoint]:
+        """The shopper's devices at one maker, by id."""
+        statement = (
+            select(DeviceEndpoint)
+            .where(DeviceEndpoint.shopper_id == shopper_id, DeviceEndpoint.partner_id == partner_id)
+            .order_by(DeviceEndpoint.device_id)
+        )
+        return list((await self.session.scalars(statement)).all())
+
+    async def upsert(self, row: DeviceEndpoint) -> None:
+        """Store a discovered device (replacing its earlier description)."""
+        values = {c.key: getattr(row, c.key) for c in DeviceEndpoint.__table__.columns}
+        key = ("shopper_id", "partner_id", "device_id")
+        changing = {k: v for k, v in values.items() if k not in ("id", *key)}
+        statement = (
+            self.conflict_insert(DeviceEndpoint)
+            .values(**values)
+            .on_conflict_do_update(index_elements=list(key), set_=changing)
+        )
+        await self.session.execute(statement)
+
+    async def remove(self, shopper_id: str, partner_id: str, device_ids: Sequence[str]) -> int:
+        """Forget devices the maker says are gone; how many."""
         result = await self.session.execute(
-            delete(ReportedProperty).where(
-                ReportedProperty.shopper_id == shopper_id,
-                ReportedProperty.partner_id == partner_id,
+            delete(DeviceEndpoint).where(
+                DeviceEndpoint.shopper_id == shopper_id,
+                DeviceEndpoint.partner_id == partner_id,
+                DeviceEndpoint.device_id.in_(device_ids),
             )
         )
         return int(getattr(result, "rowcount", 0) or 0)
 
-    async def expired(self, now: datetime, limit: int) -> list[ReportedProperty]:
-        """Stored values past their retention, oldest first."""
+
+class ReceiptRepository(Repository):
+    """Signed consent receipts of device grants."""
+
+    async def of_grant(self, grant_id: str) -> list[ConsentReceipt]:
+        """A grant's receipts, newest first."""
         statement = (
-            select(ReportedProperty)
-            .where(ReportedProperty.keep_until <= now)
-            .order_by(ReportedProperty.keep_until, ReportedProperty.id)
-            .limit(limit)
+            select(ConsentReceipt)
+            .where(ConsentReceipt.grant_id == grant_id)
+            .order_by(ConsentReceipt.version.desc())
         )
         return list((await self.session.scalars(statement)).all())
-
-    async def delete_rows(self, ids: list[str]) -> int:
-        """Delete these stored values; how many."""
-        result = await self.session.execute(
-            delete(ReportedProperty).where(ReportedProperty.id.in_(ids))
-        )
-        return int(getattr(result, "rowcount", 0) or 0)

@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from handshake.db.uow import UnitOfWork
 from handshake.devices import audit
+from handshake.devices.models import PropertyHistory, ReportedProperty
 from handshake.devices.repository import TwinRepository
 from handshake.kernel import clock
 
@@ -28,18 +29,21 @@ async def purge_sharing_data(
 
 
 async def purge_expired_device_data(*, uow: UnitOfWork, limit: int = PURGE_BATCH) -> int:
-    """Delete stored values past their retention (the worker's hourly round); how many."""
+    """Delete stored values past their retention, latest ones and history (the worker's hourly
+    round, a batch of each); how many."""
     async with uow:
         repo = uow.repo(TwinRepository)
-        rows = await repo.expired(clock.now(), limit)
         by_chain: dict[tuple[str, str], int] = defaultdict(int)
-        for row in rows:
-            by_chain[(row.shopper_id, row.partner_id)] += 1
-        await repo.delete_rows([row.id for row in rows])
+        purged = 0
+        for model in (ReportedProperty, PropertyHistory):
+            rows = await repo.expired(model, clock.now(), limit)
+            for _, shopper_id, partner_id in rows:
+                by_chain[(shopper_id, partner_id)] += 1
+            purged += await repo.delete_rows(model, [row[0] for row in rows])
         for (shopper_id, partner_id), count in sorted(by_chain.items()):
             await audit.append_audit_entry(
                 uow, shopper_id=shopper_id, partner_id=partner_id, kind="purge",
                 actor="system", detail={"reason": "retention", "values": count},
             )  # fmt: skip
         await uow.commit()
-    return len(rows)
+    return purged

@@ -6,7 +6,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from handshake.devices.directives import DeviceAnswer
 from handshake.devices.grants import GrantView
+from handshake.devices.models import DeviceEndpoint
+from handshake.devices.readings import TwinView
 from handshake.kernel import clock
 
 
@@ -31,5 +34,58 @@ def grant_document(view: GrantView) -> dict[str, Any]:
             {"device_id": c.device_id, "data_type": c.data_type.value, "change": c.change,
              "before": c.before, "after": c.after}
             for c in view.changes
+        ],
+    }  # fmt: skip
+
+
+class DirectiveIn(BaseModel):
+    """A command for a device: an Alexa interface, directive name and payload."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    namespace: str = Field(min_length=1, max_length=80)
+    name: str = Field(min_length=1, max_length=80)
+    payload: dict[str, Any] = Field(default_factory=dict)
+
+
+class DirectiveEndpointIn(BaseModel):
+    """Where a device maker receives directives."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field(min_length=1, max_length=2000)
+
+
+def device_document(row: DeviceEndpoint) -> dict[str, Any]:
+    """A discovered device."""
+    return {
+        "device_id": row.device_id, "name": row.friendly_name, "category": row.category,
+        "data_types": row.data_types, "discovered_at": clock.iso_z(row.discovered_at),
+    }  # fmt: skip
+
+
+def answer_document(answer: DeviceAnswer) -> dict[str, Any]:
+    """What a device disclosed through the grant, and what was dropped."""
+    return {
+        "directive_id": answer.message_id, "properties": list(answer.properties),
+        "dropped": answer.dropped, "stored": answer.stored,
+    }  # fmt: skip
+
+
+def twin_document(view: TwinView) -> dict[str, Any]:
+    """Both sides of the twin, each reported value with its age and provenance."""
+    now = view.read_at
+    return {
+        "desired": [
+            {"namespace": d.namespace, "name": d.name, "value": d.value, "status": d.status,
+             "requested_at": clock.iso_z(d.requested_at)}
+            for d in view.desired
+        ],
+        "reported": [
+            {"namespace": r.namespace, "name": r.name, "data_type": r.data_type,
+             "value": r.value, "time_of_sample": clock.iso_z(r.time_of_sample),
+             "uncertainty_ms": r.uncertainty_ms, "cause": r.cause,
+             "stale_seconds": max(0, int((now - r.time_of_sample).total_seconds()))}
+            for r in view.reported
         ],
     }  # fmt: skip

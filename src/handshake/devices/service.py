@@ -5,6 +5,15 @@ from __future__ import annotations
 from handshake.devices.audit import ChainProblem as ChainProblem
 from handshake.devices.audit import append_audit_entry as append_audit_entry
 from handshake.devices.audit import verify_audit as verify_audit
+from handshake.devices.directives import Caller as Caller
+from handshake.devices.directives import DeviceAnswer as DeviceAnswer
+from handshake.devices.directives import discover_devices as discover_devices
+from handshake.devices.directives import query_state as query_state
+from handshake.devices.directives import send_command as send_command
+from handshake.devices.discovery import DiscoveryResult as DiscoveryResult
+from handshake.devices.discovery import ingest_discovery_event as ingest_discovery_event
+from handshake.devices.discovery import is_discovery_event as is_discovery_event
+from handshake.devices.discovery import list_devices as list_devices
 from handshake.devices.gateway import Ingested as Ingested
 from handshake.devices.gateway import ingest_change_report as ingest_change_report
 from handshake.devices.grants import GrantView as GrantView
@@ -14,5 +23,11 @@ from handshake.devices.grants import grant_of as grant_of
 from handshake.devices.grants import reconfirm_streaming as reconfirm_streaming
 from handshake.devices.grants import revoke_device_grant as revoke_device_grant
 from handshake.devices.grants import set_device_grant as set_device_grant
+from handshake.devices.maker_endpoints import set_directive_endpoint as set_directive_endpoint
+from handshake.devices.readings import ConsentedSignal as ConsentedSignal
+from handshake.devices.readings import TwinView as TwinView
+from handshake.devices.readings import consented_signals as consented_signals
+from handshake.devices.readings import read_device_history as read_device_history
 from handshake.devices.readings import read_device_state as read_device_state
+from handshake.devices.readings import read_twin as read_twin
 from handshake.devices.retention import purge_expired_device_data as purge_expired_device_data

@@ -16,6 +16,8 @@ import time
 from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
+from handshake.settings import Settings
+
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 CACHE_SECONDS = 60.0
@@ -84,3 +86,11 @@ class TargetGuard:
             if is_internal(address):
                 return f"the host {host!r} resolves to the internal address {address}"
         return None
+
+
+def private_targets_allowed(settings: Settings) -> bool:
+    """Whether calls may go to internal addresses (by default only in development/test)."""
+    configured = settings.webhooks.allow_private_targets
+    if configured is not None:
+        return configured
+    return settings.environment in {"development", "test"}

@@ -19,19 +19,11 @@ from handshake.webhooks.metrics import ATTEMPT_LATENCY, ATTEMPTS
 from handshake.webhooks.models import AttemptOutcome
 from handshake.webhooks.retry_policy import AttemptResult, Decision, RetryPolicy
 from handshake.webhooks.sender import WebhookSender
-from handshake.webhooks.targets import TargetGuard
+from handshake.webhooks.targets import TargetGuard, private_targets_allowed
 
 log = structlog.get_logger(__name__)
 # Tries per chunk of a batch: chunks overlap, so the database and the network both stay busy.
 CHUNK_SIZE = 25
-
-
-def private_targets_allowed(settings: Settings) -> bool:
-    """Whether deliveries may go to internal addresses (by default only in development/test)."""
-    configured = settings.webhooks.allow_private_targets
-    if configured is not None:
-        return configured
-    return settings.environment in {"development", "test"}
 
 
 class DeliveryJob:

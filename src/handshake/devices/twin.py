@@ -1,0 +1,109 @@
+"""The device twin: the reported side (latest value of each property, with its history) and the
+desired side (what the shopper last asked for), written only with what the grant let through.
+
+Every value carries its measured time (``timeOfSample``), staleness (``uncertaintyInMilliseconds``)
+and provenance (``cause``), and is kept as long as the share's retention from when it arrived.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from handshake.db.uow import UnitOfWork
+from handshake.devices.consent import DataType, DeviceGrant, data_type_of
+from handshake.devices.models import DesiredProperty, PropertyHistory, ReportedProperty
+from handshake.devices.repository import TwinRepository
+from handshake.kernel.ids import new_id
+
+CAUSES = {
+    "PHYSICAL_INTERACTION": "physical", "APP_INTERACTION": "app", "VOICE_INTERACTION": "voice",
+    "RULE_TRIGGER": "rule", "PERIODIC_POLL": "poll",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One allowed property of one device, ready to store."""
+
+    device_id: str
+    prop: dict[str, Any]
+    cause: str
+
+
+def sample_time(prop: dict[str, Any], now: datetime) -> datetime:
+    """When the value was measured (``now`` when missing, unreadable or in the future)."""
+    text = prop.get("timeOfSample")
+    try:
+        moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        return now
+    return now if moment.tzinfo is None or moment > now else moment
+
+
+def retention_days(grant: DeviceGrant, device_id: str, prop: dict[str, Any]) -> int:
+    """How long the share lets this property be kept (device health: the device's longest)."""
+    kind = data_type_of(str(prop.get("namespace")), str(prop.get("name")))
+    if kind is None:
+        days = [s.retention_days for s in grant.shares if s.device_id == device_id]
+        return max(days, default=0)
+    share = grant.share(device_id, kind)
+    return 0 if share is None else share.retention_days
+
+
+def _rows(
+    shopper_id: str, partner_id: str, sample: Sample, days: int, now: datetime
+) -> tuple[ReportedProperty, PropertyHistory]:
+    prop = sample.prop
+    namespace, name = str(prop.get("namespace")), str(prop.get("name"))
+    kind: DataType | None = data_type_of(namespace, name)
+    uncertainty = prop.get("uncertaintyInMilliseconds")
+    common: dict[str, Any] = {
+        "shopper_id": shopper_id, "partner_id": partner_id, "device_id": sample.device_id,
+        "namespace": namespace, "name": name, "data_type": None if kind is None else kind.value,
+        "value": prop.get("value"), "time_of_sample": sample_time(prop, now),
+        "cause": sample.cause, "received_at": now, "keep_until": now + timedelta(days=days),
+    }  # fmt: skip
+    reported = ReportedProperty(
+        id=new_id("drp"), uncertainty_ms=uncertainty if isinstance(uncertainty, int) else 0,
+        **common,
+    )  # fmt: skip
+    return reported, PropertyHistory(id=new_id("dph"), **common)
+
+
+async def store_samples(
+    uow: UnitOfWork, grant: DeviceGrant, *, shopper_id: str, partner_id: str,
+    samples: Sequence[Sample], now: datetime,
+) -> int:  # fmt: skip
+    """Store allowed samples in the twin and its history (caller's transaction); how many."""
+    repo = uow.repo(TwinRepository)
+    history: list[PropertyHistory] = []
+    for sample in samples:
+        days = retention_days(grant, sample.device_id, sample.prop)
+        if days <= 0:  # shared for the moment only: nothing kept
+            continue
+        reported, past = _rows(shopper_id, partner_id, sample, days, now)
+        await repo.upsert(reported)
+        history.append(past)
+    repo.add_all(history)
+    return len(history)
+
+
+async def record_desired(
+    uow: UnitOfWork, *, shopper_id: str, partner_id: str, device_id: str,
+    namespace: str, name: str, value: Any, directive_id: str, now: datetime,
+) -> None:  # fmt: skip
+    """Remember what the shopper asked a property to become (pending the maker's answer)."""
+    row = DesiredProperty(
+        id=new_id("ddp"), shopper_id=shopper_id, partner_id=partner_id, device_id=device_id,
+        namespace=namespace, name=name, value=value, requested_at=now,
+        directive_id=directive_id, status="pending",
+    )  # fmt: skip
+    await uow.repo(TwinRepository).upsert_desired(row)
+
+
+async def settle_desired(uow: UnitOfWork, *, directive_id: str, status: str) -> None:
+    """Mark the desired values a directive asked for as ``done`` or ``failed``."""
+    await uow.repo(TwinRepository).settle_desired(directive_id, status)
