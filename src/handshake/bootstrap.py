@@ -17,6 +17,7 @@ from handshake.idempotency import service as idempotency
 from handshake.jobs.registry import JobRegistry
 from handshake.kernel.events import EventBus
 from handshake.kernel.personal_data import PersonalDataRegistry
+from handshake.linking.policy import LinkingPolicy
 from handshake.settings import Settings, get_settings
 
 # Domains in layer order, lowest first; each may ship models, tasks, api, views, cli.
@@ -81,7 +82,15 @@ class Container:
         async def purge_expired_device_data() -> object:
             return await devices.purge_expired_device_data(uow=self.uow())
 
-        return [purge_idempotency_keys, release_overdue_reservations, purge_expired_device_data]
+        async def review_device_streaming() -> object:
+            # Reminders a week before streaming pauses, and the pause made known to both sides.
+            policy = LinkingPolicy.from_settings(self.settings)
+            return await devices.review_streaming(uow=self.uow(), policy=policy)
+
+        return [
+            purge_idempotency_keys, release_overdue_reservations, purge_expired_device_data,
+            review_device_streaming,
+        ]  # fmt: skip
 
     async def dispose(self) -> None:
         """Close the connection pool."""

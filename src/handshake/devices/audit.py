@@ -93,7 +93,8 @@ def _check(entry: AuditEntry, chain: AuditChain, expected_seq: int, prev: str) -
     return None if digest == entry.hash else "the entry's content does not match its hash"
 
 
-async def _verify_chain(uow: UnitOfWork, chain: AuditChain) -> ChainProblem | None:
+async def verify_chain(uow: UnitOfWork, chain: AuditChain) -> ChainProblem | None:
+    """Where the chain stops holding, or None (caller's unit of work)."""
     repo, seq, prev = uow.repo(AuditRepository), 0, GENESIS_HASH
     while True:
         page = await repo.entries(chain.id, after_seq=seq, limit=PAGE)
@@ -118,7 +119,7 @@ async def verify_audit(
         chains = await uow.repo(AuditRepository).chains(partner_id=partner_id)
         problems = []
         for chain in chains:
-            problem = await _verify_chain(uow, chain)
+            problem = await verify_chain(uow, chain)
             if problem is not None:
                 problems.append(problem)
     return sum(chain.length for chain in chains), problems

@@ -82,3 +82,9 @@ class UnknownDirective(InvalidInput):
     """A directive this platform does not send."""
 
     code = "unknown_directive"
+
+
+class ReceiptNotFound(NotFound):
+    """No such consent receipt of this device grant."""
+
+    code = "receipt_not_found"

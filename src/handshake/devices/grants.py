@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from handshake.db.uow import UnitOfWork
-from handshake.devices import audit
+from handshake.devices import audit, receipts
 from handshake.devices.authorization_details import (
     ShareChange,
     amendment,
@@ -90,21 +90,23 @@ def _change_view(change: ShareChange) -> dict[str, Any]:
     }  # fmt: skip
 
 
-async def _announce(
+async def announce_change(
     uow: UnitOfWork, policy: LinkingPolicy, record: DeviceGrantRecord, kind: str, actor: str,
     detail: dict[str, Any],
 ) -> None:  # fmt: skip
-    """Audit the change (with the new version) and send the maker ``consent.updated``."""
+    """Audit the change (with the new version), sign its receipt, send ``consent.updated``."""
     await audit.append_audit_entry(
         uow, shopper_id=record.shopper_id, partner_id=record.partner_id, kind=kind, actor=actor,
         detail={"version": record.version, **detail},
     )  # fmt: skip
+    receipt = await receipts.issue_receipt(uow, policy, record, kind, detail)
     subject = linking.subject_of(policy, partner_id=record.partner_id, shopper_id=record.shopper_id)
     await webhooks.publish_event(
         uow=uow, partner_id=record.partner_id, event_type=CONSENT_UPDATED,
         data={
             "sub": subject, "grant_id": record.id, "version": record.version,
             "status": record.status, "authorization_details": record.details,
+            "receipt_id": receipt.id,
         },
     )  # fmt: skip
 
@@ -142,7 +144,7 @@ async def set_device_grant(
         record.status, record.revoked_at, record.revoked_by = GrantStatus.ACTIVE, None, None
         await repo.flush_unique(DeviceGrantConflict("The grant changed meanwhile; try again."))
         changed = {"changes": [_change_view(c) for c in changes]}
-        await _announce(uow, policy, record, kind, actor, changed)
+        await announce_change(uow, policy, record, kind, actor, changed)
         await uow.commit()
     return GrantView(record, grant, tuple(changes))
 
@@ -154,6 +156,13 @@ async def get_device_grant(*, uow: UnitOfWork, shopper_id: str, partner_id: str)
     if record is None:
         raise DeviceGrantNotFound("No device sharing with this maker.")
     return GrantView(record, grant_of(record))
+
+
+async def list_device_grants(*, uow: UnitOfWork, shopper_id: str) -> list[GrantView]:
+    """Every grant of the shopper, one per maker (the consent center's device section)."""
+    async with uow:
+        records = await uow.repo(DeviceGrantRepository).grants_of_shopper(shopper_id)
+    return [GrantView(record, grant_of(record)) for record in records]
 
 
 async def enforceable_grant(*, uow: UnitOfWork, shopper_id: str, partner_id: str) -> DeviceGrant:
@@ -184,7 +193,7 @@ async def revoke_device_grant(
         record.status, record.version = GrantStatus.REVOKED, record.version + 1
         record.revoked_at, record.revoked_by = clock.now(), actor
         await uow.flush()
-        await _announce(uow, policy, record, "grant_revoked", actor, {"changes": changes})
+        await announce_change(uow, policy, record, "grant_revoked", actor, {"changes": changes})
         await purge_sharing_data(
             uow, shopper_id=shopper_id, partner_id=partner_id, reason="grant_revoked"
         )
@@ -203,6 +212,7 @@ async def reconfirm_streaming(
         streaming = [s for s in grant.shares if s.mode == SharingMode.STREAM_CHANGES]
         if record is None or grant.revoked or not streaming:
             raise DeviceGrantNotFound("No streaming shares with this maker to confirm.")
+        record.stream_reminded_at = record.stream_paused_at = None
         renewed = DeviceGrant(tuple(
             replace(s, stream_confirmed_at=now) if s.mode == SharingMode.STREAM_CHANGES else s
             for s in grant.shares
@@ -210,6 +220,8 @@ async def reconfirm_streaming(
         record.details, record.version = to_details(renewed), record.version + 1
         await uow.flush()
         detail = [{"device_id": s.device_id, "data_type": s.data_type.value} for s in streaming]
-        await _announce(uow, policy, record, "grant_reconfirmed", "shopper", {"streaming": detail})
+        await announce_change(
+            uow, policy, record, "grant_reconfirmed", "shopper", {"streaming": detail}
+        )
         await uow.commit()
     return GrantView(record, renewed)

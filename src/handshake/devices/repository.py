@@ -16,6 +16,7 @@ from handshake.devices.models import (
     DesiredProperty,
     DeviceEndpoint,
     DeviceGrantRecord,
+    GrantStatus,
     MakerEndpoint,
     PropertyHistory,
     ReportedProperty,
@@ -33,6 +34,13 @@ class AuditRepository(Repository):
             .where(AuditChain.shopper_id == shopper_id, AuditChain.partner_id == partner_id)
             .with_for_update()
             .execution_options(populate_existing=True)
+        )
+        return (await self.session.scalars(statement)).first()
+
+    async def chain_of(self, shopper_id: str, partner_id: str) -> AuditChain | None:
+        """The chain of a shopper and maker, if any entry was ever written."""
+        statement = select(AuditChain).where(
+            AuditChain.shopper_id == shopper_id, AuditChain.partner_id == partner_id
         )
         return (await self.session.scalars(statement)).first()
 
@@ -87,6 +95,19 @@ class DeviceGrantRepository(Repository):
             select(DeviceGrantRecord)
             .where(DeviceGrantRecord.shopper_id == shopper_id)
             .order_by(DeviceGrantRecord.partner_id)
+        )
+        return list((await self.session.scalars(statement)).all())
+
+    async def active_grants_for_update(self, *, after: str, limit: int) -> list[DeviceGrantRecord]:
+        """Active grants with ids after ``after``, by id, row-locked (SKIP LOCKED: another
+        worker's round takes the others)."""
+        statement = (
+            select(DeviceGrantRecord)
+            .where(DeviceGrantRecord.status == GrantStatus.ACTIVE, DeviceGrantRecord.id > after)
+            .order_by(DeviceGrantRecord.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+            .execution_options(populate_existing=True)
         )
         return list((await self.session.scalars(statement)).all())
 
@@ -281,11 +302,11 @@ class DeviceEndpointRepository(Repository):
 class ReceiptRepository(Repository):
     """Signed consent receipts of device grants."""
 
-    async def of_grant(self, grant_id: str) -> list[ConsentReceipt]:
-        """A grant's receipts, newest first."""
+    async def of_pair(self, shopper_id: str, partner_id: str) -> list[ConsentReceipt]:
+        """The receipts of a shopper's grant to a maker, newest first."""
         statement = (
             select(ConsentReceipt)
-            .where(ConsentReceipt.grant_id == grant_id)
-            .order_by(ConsentReceipt.version.desc())
+            .where(ConsentReceipt.shopper_id == shopper_id, ConsentReceipt.partner_id == partner_id)
+            .order_by(ConsentReceipt.issued_at.desc(), ConsentReceipt.id.desc())
         )
         return list((await self.session.scalars(statement)).all())

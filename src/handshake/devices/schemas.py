@@ -6,11 +6,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from handshake.devices.audit_log import AuditPage
 from handshake.devices.directives import DeviceAnswer
 from handshake.devices.grants import GrantView
-from handshake.devices.models import DeviceEndpoint
+from handshake.devices.models import ConsentReceipt, DeviceEndpoint
 from handshake.devices.readings import TwinView
+from handshake.devices.receipts import verify_receipt
+from handshake.devices.streaming import reminder_due, streaming_until
 from handshake.kernel import clock
+from handshake.linking.policy import LinkingPolicy
 
 
 class DeviceGrantIn(BaseModel):
@@ -21,6 +25,29 @@ class DeviceGrantIn(BaseModel):
     authorization_details: list[dict[str, Any]] = Field(min_length=1, max_length=500)
 
 
+def _streaming(view: GrantView) -> dict[str, Any] | None:
+    until = streaming_until(view.grant)
+    if until is None:
+        return None
+    now = clock.now()
+    return {
+        "pauses_at": clock.iso_z(until), "paused": now >= until,
+        "reminder_due": reminder_due(view.record, now),
+    }  # fmt: skip
+
+
+def audit_document(page: AuditPage) -> dict[str, Any]:
+    """A page of the audit log, each entry with its sentence and hash."""
+    return {
+        "items": [
+            {"seq": line.seq, "at": clock.iso_z(line.at), "kind": line.kind, "actor": line.actor,
+             "text": line.text, "detail": line.detail, "hash": line.hash}
+            for line in page.lines
+        ],
+        "next_after": page.next_after, "chain_intact": page.intact,
+    }  # fmt: skip
+
+
 def grant_document(view: GrantView) -> dict[str, Any]:
     """A grant as both sides see it, with what its last change changed."""
     record = view.record
@@ -29,7 +56,7 @@ def grant_document(view: GrantView) -> dict[str, Any]:
         "version": record.version, "authorization_details": record.details,
         "updated_at": clock.iso_z(record.updated_at),
         "revoked_at": None if record.revoked_at is None else clock.iso_z(record.revoked_at),
-        "revoked_by": record.revoked_by,
+        "revoked_by": record.revoked_by, "streaming": _streaming(view),
         "changes": [
             {"device_id": c.device_id, "data_type": c.data_type.value, "change": c.change,
              "before": c.before, "after": c.after}
@@ -89,3 +116,16 @@ def twin_document(view: TwinView) -> dict[str, Any]:
             for r in view.reported
         ],
     }  # fmt: skip
+
+
+def receipt_summary(row: ConsentReceipt) -> dict[str, Any]:
+    """A receipt in a list."""
+    return {
+        "receipt_id": row.id, "grant_id": row.grant_id, "version": row.version,
+        "event": row.kind, "issued_at": clock.iso_z(row.issued_at),
+    }  # fmt: skip
+
+
+def receipt_document(row: ConsentReceipt, policy: LinkingPolicy) -> dict[str, Any]:
+    """A receipt to download: the verified claims and the compact JWS."""
+    return {**receipt_summary(row), "receipt": verify_receipt(row.jws, policy), "jws": row.jws}

@@ -11,7 +11,7 @@ from handshake.settings import Settings
 
 @dataclass(frozen=True)
 class LinkingPolicy:
-    """Lifetimes, the issuer and the key behind pairwise shopper identifiers."""
+    """Lifetimes, the issuer, and the keys behind pairwise identifiers and signed receipts."""
 
     issuer: str
     access_token_lifetime: timedelta
@@ -21,6 +21,8 @@ class LinkingPolicy:
     last_used_resolution: timedelta
     subject_key: bytes
     insecure_transport: bool
+    # Seed of the Ed25519 key signing device consent receipts (derived, like subject_key).
+    receipt_seed: bytes
     controller_name: str = "handshake store"
 
     @classmethod
@@ -41,4 +43,5 @@ class LinkingPolicy:
             # Derived, not the secret key itself, so the subject key can't sign sessions.
             subject_key=hashlib.sha256(b"handshake pairwise subject:" + secret).digest(),
             insecure_transport=insecure,
+            receipt_seed=hashlib.sha256(b"handshake consent receipts:" + secret).digest(),
         )
