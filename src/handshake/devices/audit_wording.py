@@ -6,9 +6,10 @@ from collections.abc import Callable
 from typing import Any
 
 ACTORS = {
-    "en": {"shopper": "You", "maker": "The maker", "platform": "The store", "system": "The store"},
+    "en": {"shopper": "You", "maker": "The maker", "platform": "The store", "system": "The store",
+           "operator": "An operator"},
     "fr": {"shopper": "Vous", "maker": "Le fabricant", "platform": "La boutique",
-           "system": "La boutique"},
+           "system": "La boutique", "operator": "Un opérateur"},
 }  # fmt: skip
 
 

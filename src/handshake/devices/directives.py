@@ -101,7 +101,7 @@ async def _keep(
     async with uow:
         stored = await store_samples(
             uow, grant, shopper_id=caller.shopper_id, partner_id=caller.partner_id,
-            samples=samples, now=now,
+            samples=samples, mode=mode, now=now,
         )  # fmt: skip
         if kind == "command":
             await settle_desired(uow, directive_id=message_id, status="done")

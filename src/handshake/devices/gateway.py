@@ -146,7 +146,7 @@ async def ingest_change_report(
         for device_id, tally in tallies.items():
             tally.stored = await store_samples(
                 uow, grant, shopper_id=shopper_id, partner_id=partner_id,
-                samples=samples[device_id], now=now,
+                samples=samples[device_id], mode=SharingMode.STREAM_CHANGES, now=now,
             )  # fmt: skip
             await audit.append_audit_entry(
                 uow, shopper_id=shopper_id, partner_id=partner_id, kind="change_report",

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 
 from handshake.db.uow import Repository
 from handshake.devices.models import (
@@ -131,20 +132,20 @@ TWIN_KEY = ("shopper_id", "partner_id", "device_id", "namespace", "name")
 class TwinRepository(Repository):
     """The device twin's reported properties."""
 
-    async def upsert(self, row: ReportedProperty) -> None:
-        """Store a property's latest value (replacing the one before, if any)."""
-        values = {c.key: getattr(row, c.key) for c in ReportedProperty.__table__.columns}
-        changing = {k: v for k, v in values.items() if k not in ("id", *TWIN_KEY)}
-        statement = (
-            self.conflict_insert(ReportedProperty)
-            .values(**values)
-            .on_conflict_do_update(index_elements=list(TWIN_KEY), set_=changing)
+    async def upsert_reported(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Store properties' latest values, replacing earlier ones (one key once per call)."""
+        statement = self.conflict_insert(ReportedProperty)
+        changing = [
+            c.key for c in ReportedProperty.__table__.columns if c.key not in ("id", *TWIN_KEY)
+        ]
+        statement = statement.on_conflict_do_update(
+            index_elements=list(TWIN_KEY), set_={k: statement.excluded[k] for k in changing}
         )
-        await self.session.execute(statement)
+        await self.session.execute(statement, list(rows))
 
-    def add_all(self, rows: Sequence[PropertyHistory]) -> None:
-        """Append history rows."""
-        self.session.add_all(rows)
+    async def append_history(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Append history rows (one executemany)."""
+        await self.session.execute(insert(PropertyHistory), list(rows))
 
     async def upsert_desired(self, row: DesiredProperty) -> None:
         """Store what a property should become (replacing the earlier wish, if any)."""

@@ -7,6 +7,9 @@ from handshake.devices.audit import append_audit_entry as append_audit_entry
 from handshake.devices.audit import verify_audit as verify_audit
 from handshake.devices.audit_log import AuditPage as AuditPage
 from handshake.devices.audit_log import read_audit_log as read_audit_log
+from handshake.devices.consent_center import SharingOverview as SharingOverview
+from handshake.devices.consent_center import details_from_form as details_from_form
+from handshake.devices.consent_center import sharing_overview as sharing_overview
 from handshake.devices.directives import Caller as Caller
 from handshake.devices.directives import DeviceAnswer as DeviceAnswer
 from handshake.devices.directives import discover_devices as discover_devices

@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from handshake.db.uow import UnitOfWork
-from handshake.devices.consent import DataType, DeviceGrant, data_type_of
-from handshake.devices.models import DesiredProperty, PropertyHistory, ReportedProperty
+from handshake.devices.consent import DataType, DeviceGrant, SharingMode, data_type_of
+from handshake.devices.models import DesiredProperty
 from handshake.devices.repository import TwinRepository
 from handshake.kernel.ids import new_id
 
@@ -43,51 +43,64 @@ def sample_time(prop: dict[str, Any], now: datetime) -> datetime:
     return now if moment.tzinfo is None or moment > now else moment
 
 
-def retention_days(grant: DeviceGrant, device_id: str, prop: dict[str, Any]) -> int:
-    """How long the share lets this property be kept (device health: the device's longest)."""
+def retention_days(
+    grant: DeviceGrant, device_id: str, prop: dict[str, Any], mode: SharingMode
+) -> int:
+    """How long the share lets this property be kept; device health: as long as the longest
+    share of the device that let it in (those allowing the ``mode`` it came in)."""
     kind = data_type_of(str(prop.get("namespace")), str(prop.get("name")))
     if kind is None:
-        days = [s.retention_days for s in grant.shares if s.device_id == device_id]
+        days = [
+            s.retention_days for s in grant.shares if s.device_id == device_id and s.mode >= mode
+        ]
         return max(days, default=0)
     share = grant.share(device_id, kind)
     return 0 if share is None else share.retention_days
 
 
-def _rows(
+def _row(
     shopper_id: str, partner_id: str, sample: Sample, days: int, now: datetime
-) -> tuple[ReportedProperty, PropertyHistory]:
+) -> dict[str, Any]:
     prop = sample.prop
     namespace, name = str(prop.get("namespace")), str(prop.get("name"))
     kind: DataType | None = data_type_of(namespace, name)
     uncertainty = prop.get("uncertaintyInMilliseconds")
-    common: dict[str, Any] = {
+    return {
         "shopper_id": shopper_id, "partner_id": partner_id, "device_id": sample.device_id,
         "namespace": namespace, "name": name, "data_type": None if kind is None else kind.value,
         "value": prop.get("value"), "time_of_sample": sample_time(prop, now),
         "cause": sample.cause, "received_at": now, "keep_until": now + timedelta(days=days),
+        "uncertainty_ms": uncertainty if isinstance(uncertainty, int) else 0,
     }  # fmt: skip
-    reported = ReportedProperty(
-        id=new_id("drp"), uncertainty_ms=uncertainty if isinstance(uncertainty, int) else 0,
-        **common,
-    )  # fmt: skip
-    return reported, PropertyHistory(id=new_id("dph"), **common)
 
 
 async def store_samples(
     uow: UnitOfWork, grant: DeviceGrant, *, shopper_id: str, partner_id: str,
-    samples: Sequence[Sample], now: datetime,
+    samples: Sequence[Sample], mode: SharingMode, now: datetime,
 ) -> int:  # fmt: skip
-    """Store allowed samples in the twin and its history (caller's transaction); how many."""
-    repo = uow.repo(TwinRepository)
-    history: list[PropertyHistory] = []
+    """Store allowed samples in the twin and its history (caller's transaction); how many.
+
+    Two statements whatever the batch: every sample goes to the history, and the latest sample
+    of each property (by measured time) becomes the twin's reported value.
+    """
+    history: list[dict[str, Any]] = []
+    latest: dict[tuple[str, str, str], dict[str, Any]] = {}
     for sample in samples:
-        days = retention_days(grant, sample.device_id, sample.prop)
+        days = retention_days(grant, sample.device_id, sample.prop, mode)
         if days <= 0:  # shared for the moment only: nothing kept
             continue
-        reported, past = _rows(shopper_id, partner_id, sample, days, now)
-        await repo.upsert(reported)
-        history.append(past)
-    repo.add_all(history)
+        row = _row(shopper_id, partner_id, sample, days, now)
+        history.append(row)
+        key = (row["device_id"], row["namespace"], row["name"])
+        if key not in latest or latest[key]["time_of_sample"] <= row["time_of_sample"]:
+            latest[key] = row
+    if history:
+        repo = uow.repo(TwinRepository)
+        await repo.upsert_reported([{**r, "id": new_id("drp")} for r in latest.values()])
+        await repo.append_history(
+            [{k: v for k, v in r.items() if k != "uncertainty_ms"} | {"id": new_id("dph")}
+             for r in history]
+        )  # fmt: skip
     return len(history)
 
 
