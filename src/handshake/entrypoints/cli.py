@@ -14,6 +14,8 @@ from rich.console import Console
 from rich.table import Table
 
 from handshake.bootstrap import build_container, domain_packages, open_container
+from handshake.connector.cli import maker_connector_command, simulate_command
+from handshake.devices import cli as devices_cli
 from handshake.entrypoints.observability import configure_logging
 from handshake.jobs import service as jobs_service
 from handshake.jobs.models import JobStatus
@@ -36,6 +38,11 @@ DEMO_PACKAGE = "handshake.demo"
 @app.callback()
 def _root(ctx: typer.Context) -> None:
     ctx.obj = CliRuntime(open_services=open_container)
+
+
+# The maker-side programs talk to the platform over HTTP only; they live outside the domains.
+app.command("maker-connector")(maker_connector_command)
+devices_cli.app.command("simulate")(simulate_command)
 
 
 def _add_domain_commands() -> None:
