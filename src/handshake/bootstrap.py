@@ -31,6 +31,7 @@ DOMAINS: tuple[str, ...] = (
     "offers",
     "checkout",
     "devices",
+    "recommendations",
     "attribution",
 )
 PLATFORM_MODELS: tuple[str, ...] = ("handshake.jobs.models", "handshake.idempotency.models")

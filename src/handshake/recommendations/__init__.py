@@ -1,0 +1,1 @@
+"""Recommendations: product suggestions from consented device signals only, each with its reason."""

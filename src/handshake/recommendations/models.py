@@ -1,0 +1,1 @@
+"""Recommendations store nothing: suggestions are computed from consented signals on each ask."""
