@@ -38,7 +38,13 @@ def entry_hash(
     return hashlib.sha256(rfc8785.dumps(document)).hexdigest()
 
 
-async def _locked_chain(uow: UnitOfWork, shopper_id: str, partner_id: str) -> AuditChain:
+async def lock_chain(uow: UnitOfWork, shopper_id: str, partner_id: str) -> AuditChain:
+    """The shopper's chain with the maker, row-locked for the caller's transaction.
+
+    Every writer of a shopper's device data with a maker takes this lock first (ingestion,
+    answers to directives, purges, grant changes after the grant row), so a revocation and a
+    report never interleave: the report is stored before the purge, or refused after it.
+    """
     repo = uow.repo(AuditRepository)
     chain = await repo.chain_for_update(shopper_id, partner_id)
     if chain is None:
@@ -54,7 +60,7 @@ async def append_audit_entry(
 ) -> AuditEntry:  # fmt: skip
     """Add an entry to the shopper's chain with the maker, in the caller's transaction."""
     async with uow:
-        chain = await _locked_chain(uow, shopper_id, partner_id)
+        chain = await lock_chain(uow, shopper_id, partner_id)
         at, seq = clock.now(), chain.length + 1
         digest = entry_hash(
             chain_id=chain.id, seq=seq, kind=kind, actor=actor, detail=detail, at=at,

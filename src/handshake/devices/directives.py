@@ -16,7 +16,7 @@ from typing import Any
 
 from handshake.db.uow import UnitOfWork
 from handshake.devices import audit
-from handshake.devices.consent import DataType, DeviceGrant, SharingMode
+from handshake.devices.consent import DataType, SharingMode
 from handshake.devices.directive_shapes import (
     Answer,
     Command,
@@ -88,17 +88,22 @@ async def _ask(
 
 
 async def _keep(
-    uow: UnitOfWork, caller: Caller, grant: DeviceGrant, answer: Answer, *, mode: SharingMode,
+    uow: UnitOfWork, caller: Caller, answer: Answer, *, mode: SharingMode,
     affected: Iterable[DataType] | None, cause: str, kind: str, message_id: str,
 ) -> DeviceAnswer:  # fmt: skip
-    """Filter the answer through the grant, store and audit what passed (one transaction)."""
+    """Filter the answer through the grant as it is now (read under the chain's lock, so a
+    revocation meanwhile is seen), store and audit what passed, in one transaction."""
     now = clock.now()
-    admitted = admit_report(
-        grant, caller.device_id, answer.properties, mode=mode, now=now, affected=affected
-    )
-    dropped = dict(Counter(reason.value for _, reason in admitted.dropped))
-    samples = [Sample(caller.device_id, p, cause) for p in admitted.kept]
     async with uow:
+        await audit.lock_chain(uow, caller.shopper_id, caller.partner_id)
+        grant = await enforceable_grant(
+            uow=uow, shopper_id=caller.shopper_id, partner_id=caller.partner_id
+        )
+        admitted = admit_report(
+            grant, caller.device_id, answer.properties, mode=mode, now=now, affected=affected
+        )
+        dropped = dict(Counter(reason.value for _, reason in admitted.dropped))
+        samples = [Sample(caller.device_id, p, cause) for p in admitted.kept]
         stored = await store_samples(
             uow, grant, shopper_id=caller.shopper_id, partner_id=caller.partner_id,
             samples=samples, mode=mode, now=now,
@@ -127,13 +132,10 @@ async def send_command(
 ) -> DeviceAnswer:  # fmt: skip
     """Send the shopper's command to their device; the answer as the grant lets it through."""
     command: Command = command_of(namespace, name, payload)
-    grant = await enforceable_grant(
-        uow=uow, shopper_id=caller.shopper_id, partner_id=caller.partner_id
-    )
-    if not command_allowed(grant, caller.device_id, clock.now()):
+    message_id = await _remember(uow, caller, command)
+    if message_id is None:
         await _audit(uow, caller, "command_refused", {"directive": f"{namespace}.{name}"})
         raise NotAllowedByGrant("The shopper does not share this device with the maker.")
-    message_id = await _remember(uow, caller, command)
     try:
         answer = await _ask(
             uow, policy, caller, namespace, name, command.payload, "Response", message_id
@@ -145,23 +147,29 @@ async def send_command(
         await _settle(uow, message_id, "failed")
         raise _refusal(answer)
     return await _keep(
-        uow, caller, grant, answer, mode=SharingMode.REPORT_ON_COMMAND,
+        uow, caller, answer, mode=SharingMode.REPORT_ON_COMMAND,
         affected=[command.affects], cause="app", kind="command", message_id=message_id,
     )  # fmt: skip
 
 
-async def _remember(uow: UnitOfWork, caller: Caller, command: Command) -> str:
-    """The directive's id, with the desired value recorded as pending when it is absolute."""
+async def _remember(uow: UnitOfWork, caller: Caller, command: Command) -> str | None:
+    """The directive's id, with the desired value recorded as pending when it is absolute;
+    None when the grant does not let commands reach the device (checked under the lock)."""
     message_id = new_id("dir")
-    if command.desired is None:
-        return message_id
-    prop, value = command.desired
     async with uow:
-        await record_desired(
-            uow, shopper_id=caller.shopper_id, partner_id=caller.partner_id,
-            device_id=caller.device_id, namespace=command.namespace, name=prop, value=value,
-            directive_id=message_id, now=clock.now(),
-        )  # fmt: skip
+        await audit.lock_chain(uow, caller.shopper_id, caller.partner_id)
+        grant = await enforceable_grant(
+            uow=uow, shopper_id=caller.shopper_id, partner_id=caller.partner_id
+        )
+        if not command_allowed(grant, caller.device_id, clock.now()):
+            return None
+        if command.desired is not None:
+            prop, value = command.desired
+            await record_desired(
+                uow, shopper_id=caller.shopper_id, partner_id=caller.partner_id,
+                device_id=caller.device_id, namespace=command.namespace, name=prop,
+                value=value, directive_id=message_id, now=clock.now(),
+            )  # fmt: skip
         await uow.commit()
     return message_id
 
@@ -195,7 +203,7 @@ async def query_state(
     if answer.name == "ErrorResponse":
         raise _refusal(answer)
     return await _keep(
-        uow, caller, grant, answer, mode=SharingMode.QUERY_CURRENT, affected=None,
+        uow, caller, answer, mode=SharingMode.QUERY_CURRENT, affected=None,
         cause="poll", kind="query", message_id=message_id,
     )  # fmt: skip
 

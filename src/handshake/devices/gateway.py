@@ -18,7 +18,7 @@ from typing import Any
 
 from handshake.db.uow import UnitOfWork
 from handshake.devices import audit
-from handshake.devices.consent import SharingMode, data_type_of
+from handshake.devices.consent import DeviceGrant, SharingMode, data_type_of
 from handshake.devices.enforcement import admit_report
 from handshake.devices.errors import GatewayRequestInvalid, SharingEnded
 from handshake.devices.grants import enforceable_grant
@@ -128,9 +128,21 @@ async def ingest_change_report(
     """Enforce, store what the grant allows, audit the reports; :class:`SharingEnded` when the
     grant or link is gone (the maker must stop and forget the shopper's credentials)."""
     reports, now = parse_events(body), clock.now()
-    grant = await enforceable_grant(uow=uow, shopper_id=shopper_id, partner_id=partner_id)
-    if grant.revoked:
-        raise SharingEnded("The shopper ended device sharing with this maker.")
+    async with uow:
+        await audit.lock_chain(uow, shopper_id, partner_id)  # before the grant is read
+        grant = await enforceable_grant(uow=uow, shopper_id=shopper_id, partner_id=partner_id)
+        if grant.revoked:
+            raise SharingEnded("The shopper ended device sharing with this maker.")
+        tallies = await _store(uow, grant, reports, shopper_id, partner_id, now)
+        await uow.commit()
+    total: Counter[str] = sum((t.dropped or Counter() for t in tallies.values()), Counter())
+    return Ingested(sum(t.stored for t in tallies.values()), dict(total))
+
+
+async def _store(
+    uow: UnitOfWork, grant: DeviceGrant, reports: list[ChangeReport], shopper_id: str,
+    partner_id: str, now: datetime,
+) -> dict[str, _DeviceTally]:  # fmt: skip
     tallies: dict[str, _DeviceTally] = defaultdict(_DeviceTally)
     samples: dict[str, list[Sample]] = defaultdict(list)
     for report in reports:
@@ -142,16 +154,13 @@ async def ingest_change_report(
         samples[report.device_id] += [
             Sample(report.device_id, p, report.cause) for p in admitted.kept
         ]
-    async with uow:
-        for device_id, tally in tallies.items():
-            tally.stored = await store_samples(
-                uow, grant, shopper_id=shopper_id, partner_id=partner_id,
-                samples=samples[device_id], mode=SharingMode.STREAM_CHANGES, now=now,
-            )  # fmt: skip
-            await audit.append_audit_entry(
-                uow, shopper_id=shopper_id, partner_id=partner_id, kind="change_report",
-                actor="maker", detail=tally.detail(device_id),
-            )  # fmt: skip
-        await uow.commit()
-    total: Counter[str] = sum((t.dropped or Counter() for t in tallies.values()), Counter())
-    return Ingested(sum(t.stored for t in tallies.values()), dict(total))
+    for device_id, tally in tallies.items():
+        tally.stored = await store_samples(
+            uow, grant, shopper_id=shopper_id, partner_id=partner_id,
+            samples=samples[device_id], mode=SharingMode.STREAM_CHANGES, now=now,
+        )  # fmt: skip
+        await audit.append_audit_entry(
+            uow, shopper_id=shopper_id, partner_id=partner_id, kind="change_report",
+            actor="maker", detail=tally.detail(device_id),
+        )  # fmt: skip
+    return tallies

@@ -248,10 +248,13 @@ class TwinRepository(Repository):
         return [(r[0], r[1], r[2]) for r in (await self.session.execute(statement)).all()]
 
     async def delete_rows(
-        self, model: type[ReportedProperty] | type[PropertyHistory], ids: list[str]
-    ) -> int:
-        """Delete these stored values; how many."""
-        result = await self.session.execute(delete(model).where(model.id.in_(ids)))
+        self, model: type[ReportedProperty] | type[PropertyHistory], ids: list[str], *,
+        expired_at: datetime,
+    ) -> int:  # fmt: skip
+        """Delete these stored values if still past their retention at ``expired_at``."""
+        result = await self.session.execute(
+            delete(model).where(model.id.in_(ids), model.keep_until <= expired_at)
+        )
         return int(getattr(result, "rowcount", 0) or 0)
 
 

@@ -4,6 +4,7 @@ once when sharing ends. Every purge is audited (what and how much, never the val
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from handshake.db.uow import UnitOfWork
 from handshake.devices import audit
@@ -30,20 +31,29 @@ async def purge_sharing_data(
 
 async def purge_expired_device_data(*, uow: UnitOfWork, limit: int = PURGE_BATCH) -> int:
     """Delete stored values past their retention, latest ones and history (the worker's hourly
-    round, a batch of each); how many."""
+    round, a batch of each); how many.
+
+    Chain by chain, the chain's lock first (the order every writer of device data follows), then
+    only rows still past their retention: a value refreshed meanwhile stays.
+    """
+    now, purged = clock.now(), 0
     async with uow:
         repo = uow.repo(TwinRepository)
-        by_chain: dict[tuple[str, str], int] = defaultdict(int)
-        purged = 0
+        by_chain: dict[tuple[str, str], dict[Any, list[str]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
         for model in (ReportedProperty, PropertyHistory):
-            rows = await repo.expired(model, clock.now(), limit)
-            for _, shopper_id, partner_id in rows:
-                by_chain[(shopper_id, partner_id)] += 1
-            purged += await repo.delete_rows(model, [row[0] for row in rows])
-        for (shopper_id, partner_id), count in sorted(by_chain.items()):
+            for row_id, shopper_id, partner_id in await repo.expired(model, now, limit):
+                by_chain[(shopper_id, partner_id)][model].append(row_id)
+        for (shopper_id, partner_id), rows in sorted(by_chain.items()):
+            await audit.lock_chain(uow, shopper_id, partner_id)
+            count = 0
+            for model, ids in rows.items():
+                count += await repo.delete_rows(model, ids, expired_at=now)
             await audit.append_audit_entry(
                 uow, shopper_id=shopper_id, partner_id=partner_id, kind="purge",
                 actor="system", detail={"reason": "retention", "values": count},
             )  # fmt: skip
+            purged += count
         await uow.commit()
     return purged
