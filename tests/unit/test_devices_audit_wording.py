@@ -38,3 +38,13 @@ def test_french_and_odd_details_never_fail() -> None:
     )
     for kind in EN:
         assert describe(kind, "maker", {}, "fr").startswith("Le fabricant ")
+
+
+def test_a_batch_names_every_device_and_data_type() -> None:
+    batch = {"stored": 5, "dropped": {"data_type_not_shared": 1},
+             "devices": [{"device": "thermo-1", "data_types": ["temperature", "health"]},
+                         {"device": "thermo-2", "data_types": ["humidity"]}]}  # fmt: skip
+    assert describe("change_report", "maker", batch, "en") == (
+        "The maker received 5 value(s) from thermo-1, thermo-2 (health, humidity, temperature);"
+        " 1 refused by your choices."
+    )

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
+from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -33,8 +34,8 @@ class Repository:
         """Stage a new entity for insertion."""
         self.session.add(entity)
 
-    def conflict_insert(self, entity: type[Any]) -> Any:
-        """An INSERT of ``entity`` with ``on_conflict_do_…`` in this session's dialect."""
+    def conflict_insert(self, entity: type[Any] | Table) -> Any:
+        """An INSERT of ``entity`` (or a table) with ``on_conflict_do_…`` in this dialect."""
         dialect = self.session.get_bind().dialect.name
         return (pg_insert if dialect == "postgresql" else sqlite_insert)(entity)
 

@@ -23,6 +23,22 @@ def _types(detail: dict[str, Any]) -> str:
     return ", ".join(str(k).replace("_", " ") for k in kinds) or "-"
 
 
+def _per_device(detail: dict[str, Any]) -> list[dict[str, Any]]:
+    devices = detail.get("devices")
+    if isinstance(devices, list):
+        return [d for d in devices if isinstance(d, dict)]
+    return [detail]  # an entry about one device
+
+
+def _devices(detail: dict[str, Any]) -> str:
+    return ", ".join(str(d.get("device")) for d in _per_device(detail)) or "-"
+
+
+def _all_types(detail: dict[str, Any]) -> str:
+    kinds = sorted({str(k) for d in _per_device(detail) for k in d.get("data_types") or []})
+    return _types({"data_types": kinds})
+
+
 def _dropped(detail: dict[str, Any]) -> int:
     dropped = detail.get("dropped")
     return (
@@ -39,7 +55,7 @@ EN: dict[str, Phrase] = {
     "stream_reminder": lambda d: f"reminded you that streaming pauses on {d.get('pauses_at')}.",
     "stream_paused": lambda d: "paused streaming: it was not confirmed within 90 days.",
     "change_report": lambda d: (
-        f"received {_count(d, 'stored')} value(s) from {d.get('device')} ({_types(d)}); "
+        f"received {_count(d, 'stored')} value(s) from {_devices(d)} ({_all_types(d)}); "
         f"{_dropped(d)} refused by your choices."
     ),
     "command": lambda d: (
@@ -68,7 +84,7 @@ FR: dict[str, Phrase] = {
     "stream_reminder": lambda d: f"vous a rappelé que le flux s'arrête le {d.get('pauses_at')}.",
     "stream_paused": lambda d: "a suspendu le flux continu : non confirmé depuis 90 jours.",
     "change_report": lambda d: (
-        f"a reçu {_count(d, 'stored')} valeur(s) de {d.get('device')} ({_types(d)}) ; "
+        f"a reçu {_count(d, 'stored')} valeur(s) de {_devices(d)} ({_all_types(d)}) ; "
         f"{_dropped(d)} refusée(s) selon vos choix."
     ),
     "command": lambda d: f"a transmis votre commande à {d.get('device')}.",

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import IntEnum, StrEnum
+from functools import cached_property
 
 STREAM_CONFIRMATION_PERIOD = timedelta(days=90)
 STREAM_REMINDER_BEFORE = timedelta(days=7)
@@ -156,12 +157,19 @@ class DeviceGrant:
 
     def share(self, device_id: str, data_type: DataType) -> Share | None:
         """The share of one data type of one device, if any."""
-        return next(
-            (s for s in self.shares if (s.device_id, s.data_type) == (device_id, data_type)), None
-        )
+        return self._by_key.get((device_id, data_type))
 
     def devices(self) -> frozenset[str]:
         """Devices with at least one share."""
+        return self._devices
+
+    # Built once per grant: the enforcer asks these for every property of every report.
+    @cached_property
+    def _by_key(self) -> dict[tuple[str, DataType], Share]:
+        return {(s.device_id, s.data_type): s for s in self.shares}
+
+    @cached_property
+    def _devices(self) -> frozenset[str]:
         return frozenset(s.device_id for s in self.shares)
 
 

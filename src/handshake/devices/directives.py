@@ -104,10 +104,11 @@ async def _keep(
         )
         dropped = dict(Counter(reason.value for _, reason in admitted.dropped))
         samples = [Sample(caller.device_id, p, cause) for p in admitted.kept]
-        stored = await store_samples(
+        counts = await store_samples(
             uow, grant, shopper_id=caller.shopper_id, partner_id=caller.partner_id,
             samples=samples, mode=mode, now=now,
         )  # fmt: skip
+        stored = counts.total()
         if kind == "command":
             await settle_desired(uow, directive_id=message_id, status="done")
         await audit.append_audit_entry(

@@ -5,8 +5,8 @@ or up to ``MAX_BATCH`` at once (``{"events": [...]}``). Each report is checked a
 shopper's enforced grant in ``stream_changes`` mode, property by property (changed ones and the
 unchanged context alike: both disclose state). What passes updates the device twin and its
 history, kept for the share's retention; what does not is dropped — never stored — and counted.
-Each device of a request gets one audit entry: the data types disclosed, how many values, the
-time window they cover and the drops by reason (never the values).
+Each request gets one audit entry listing, per device, the data types disclosed, how many values,
+the time window they cover and the drops by reason (never the values).
 """
 
 from __future__ import annotations
@@ -143,24 +143,26 @@ async def _store(
     uow: UnitOfWork, grant: DeviceGrant, reports: list[ChangeReport], shopper_id: str,
     partner_id: str, now: datetime,
 ) -> dict[str, _DeviceTally]:  # fmt: skip
+    """Admit every report, store what passed in one go, audit the request in one entry."""
     tallies: dict[str, _DeviceTally] = defaultdict(_DeviceTally)
-    samples: dict[str, list[Sample]] = defaultdict(list)
+    samples: list[Sample] = []
     for report in reports:
         admitted = admit_report(
             grant, report.device_id, report.properties, mode=SharingMode.STREAM_CHANGES, now=now
         )
         dropped = Counter(reason.value for _, reason in admitted.dropped)
         tallies[report.device_id].add(list(admitted.kept), dropped, now)
-        samples[report.device_id] += [
-            Sample(report.device_id, p, report.cause) for p in admitted.kept
-        ]
+        samples += [Sample(report.device_id, p, report.cause) for p in admitted.kept]
+    counts = await store_samples(
+        uow, grant, shopper_id=shopper_id, partner_id=partner_id, samples=samples,
+        mode=SharingMode.STREAM_CHANGES, now=now,
+    )  # fmt: skip
     for device_id, tally in tallies.items():
-        tally.stored = await store_samples(
-            uow, grant, shopper_id=shopper_id, partner_id=partner_id,
-            samples=samples[device_id], mode=SharingMode.STREAM_CHANGES, now=now,
-        )  # fmt: skip
-        await audit.append_audit_entry(
-            uow, shopper_id=shopper_id, partner_id=partner_id, kind="change_report",
-            actor="maker", detail=tally.detail(device_id),
-        )  # fmt: skip
+        tally.stored = counts[device_id]
+    dropped_total: Counter[str] = sum((t.dropped or Counter() for t in tallies.values()), Counter())
+    await audit.append_audit_entry(
+        uow, shopper_id=shopper_id, partner_id=partner_id, kind="change_report", actor="maker",
+        detail={"stored": counts.total(), "dropped": dict(dropped_total),
+                "devices": [tallies[d].detail(d) for d in sorted(tallies)]},
+    )  # fmt: skip
     return tallies

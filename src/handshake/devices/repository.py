@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, delete, insert, select, update
 
 from handshake.db.uow import Repository
 from handshake.devices.models import (
@@ -126,6 +127,11 @@ class DeviceGrantRepository(Repository):
         return (await self.session.scalars(statement)).first()
 
 
+def _table(model: type[Any]) -> Table:
+    table: Table = model.__table__
+    return table
+
+
 TWIN_KEY = ("shopper_id", "partner_id", "device_id", "namespace", "name")
 
 
@@ -134,7 +140,8 @@ class TwinRepository(Repository):
 
     async def upsert_reported(self, rows: Sequence[dict[str, Any]]) -> None:
         """Store properties' latest values, replacing earlier ones (one key once per call)."""
-        statement = self.conflict_insert(ReportedProperty)
+        # On the table, not the entity: a Core executemany skips the ORM's bulk bookkeeping.
+        statement = self.conflict_insert(_table(ReportedProperty))
         changing = [
             c.key for c in ReportedProperty.__table__.columns if c.key not in ("id", *TWIN_KEY)
         ]
@@ -145,7 +152,20 @@ class TwinRepository(Repository):
 
     async def append_history(self, rows: Sequence[dict[str, Any]]) -> None:
         """Append history rows (one executemany)."""
-        await self.session.execute(insert(PropertyHistory), list(rows))
+        table = _table(PropertyHistory)
+        if self.session.get_bind().dialect.name != "postgresql":
+            await self.session.execute(insert(table), list(rows))
+            return
+        # PostgreSQL: COPY in the same transaction, several times faster than an executemany
+        # for the hundreds of rows a batch of reports brings (JSON values go as text).
+        columns = [column.key for column in table.columns]
+        records = [
+            tuple(json.dumps(row[c]) if c == "value" else row.get(c) for c in columns)
+            for row in rows
+        ]
+        connection = await (await self.session.connection()).get_raw_connection()
+        driver: Any = connection.driver_connection
+        await driver.copy_records_to_table(table.name, records=records, columns=columns)
 
     async def upsert_desired(self, row: DesiredProperty) -> None:
         """Store what a property should become (replacing the earlier wish, if any)."""

@@ -7,6 +7,7 @@ and provenance (``cause``), and is kept as long as the share's retention from wh
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -77,8 +78,9 @@ def _row(
 async def store_samples(
     uow: UnitOfWork, grant: DeviceGrant, *, shopper_id: str, partner_id: str,
     samples: Sequence[Sample], mode: SharingMode, now: datetime,
-) -> int:  # fmt: skip
-    """Store allowed samples in the twin and its history (caller's transaction); how many.
+) -> Counter[str]:  # fmt: skip
+    """Store allowed samples in the twin and its history (caller's transaction); how many of
+    each device.
 
     Two statements whatever the batch: every sample goes to the history, and the latest sample
     of each property (by measured time) becomes the twin's reported value.
@@ -101,7 +103,7 @@ async def store_samples(
             [{k: v for k, v in r.items() if k != "uncertainty_ms"} | {"id": new_id("dph")}
              for r in history]
         )  # fmt: skip
-    return len(history)
+    return Counter(row["device_id"] for row in history)
 
 
 async def record_desired(

@@ -15,17 +15,10 @@ from handshake.kernel import clock
 
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _ID_RE = re.compile(r"^[a-z]{2,5}_[0-9A-HJKMNP-TV-Z]{26}$")
+_SHIFTS = tuple(range(125, -1, -5))
 _lock = threading.Lock()
 _last_ms = -1
 _last_random = 0
-
-
-def _encode(value: int, length: int) -> str:
-    chars = []
-    for _ in range(length):
-        value, rest = divmod(value, 32)
-        chars.append(_ALPHABET[rest])
-    return "".join(reversed(chars))
 
 
 def _monotonic_parts() -> tuple[int, int]:
@@ -47,7 +40,9 @@ def new_id(prefix: str) -> str:
     if not (2 <= len(prefix) <= 5 and prefix.isalpha() and prefix.islower()):
         raise ValueError(f"bad id prefix {prefix!r}")
     millis, random_part = _monotonic_parts()
-    return f"{prefix}_{_encode(millis, 10)}{_encode(random_part, 16)}"
+    value = (millis << 80) | random_part
+    # Crockford base32 of the 128 bits: 26 five-bit groups, most significant first.
+    return prefix + "_" + "".join([_ALPHABET[(value >> shift) & 31] for shift in _SHIFTS])
 
 
 def id_timestamp(value: str) -> datetime:
