@@ -10,7 +10,8 @@ from typing import Any
 from rich.console import Console
 
 from bench import checkout as checkout_bench
-from bench import oauth_tokens, product_read
+from bench import devices as devices_bench
+from bench import devices_connector, oauth_tokens, product_read
 from bench import offers as offers_bench
 from bench import webhooks as webhooks_bench
 from bench.load import LoadGenerator, detect_load_generator
@@ -40,6 +41,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
             offers_bench.NAME,
             webhooks_bench.NAME,
             checkout_bench.NAME,
+            devices_bench.NAME,
+            devices_connector.NAME,
         ),
         help="run one benchmark",
     )
@@ -74,6 +77,10 @@ def main(argv: list[str] | None = None) -> int:
             reports.append(_webhooks(data, console))
         if args.only in (None, checkout_bench.NAME):
             reports.append(_checkout(data, args, console))
+        if args.only in (None, devices_bench.NAME):
+            reports.append(_devices(data, args, console))
+        if args.only in (None, devices_connector.NAME):
+            reports.append(_devices_connector(data, args, console))
     finally:
         if not args.keep_data:
             asyncio.run(drop_schema(data.database))
@@ -146,6 +153,31 @@ def _checkout(data: BenchData, args: argparse.Namespace, console: Console) -> di
     report = checkout_bench.run(data, options, console)
     checkout_bench.print_summary(report, console)
     console.print(f"report: {write_result(checkout_bench.NAME, report)}")
+    return report
+
+
+def _devices(data: BenchData, args: argparse.Namespace, console: Console) -> dict[str, Any]:
+    defaults = devices_bench.Options()
+    options = devices_bench.Options(
+        rounds=min(args.rounds, defaults.rounds), seconds=min(args.seconds, defaults.seconds)
+    )
+    console.print(f"[bold]{devices_bench.NAME}[/bold]: event gateway vs bare asyncpg inserts")
+    report = devices_bench.run(data, options, console)
+    devices_bench.print_summary(report, console)
+    console.print(f"report: {write_result(devices_bench.NAME, report)}")
+    return report
+
+
+def _devices_connector(
+    data: BenchData, args: argparse.Namespace, console: Console
+) -> dict[str, Any]:
+    options = devices_connector.Options(seconds=min(args.seconds, 8.0))
+    console.print(
+        f"[bold]{devices_connector.NAME}[/bold]: simulated devices → MQTT → connector → gateway"
+    )
+    report = devices_connector.run(data, options, console)
+    devices_connector.print_summary(report, console)
+    console.print(f"report: {write_result(devices_connector.NAME, report)}")
     return report
 
 
