@@ -44,6 +44,7 @@ MakerAccess = Annotated[PartnerAccess, Depends(require_scopes("devices.command")
 ME = "/api/v1/me/device-sharing/{partner_id}"
 
 
+KeepData = Annotated[bool, Query(description="Keep what was shared until its retention")]
 Lang = Annotated[str, Query(pattern="^(en|fr)$")]
 After = Annotated[int, Query(ge=0)]
 Limit = Annotated[int, Query(ge=1, le=500)]
@@ -114,12 +115,14 @@ async def reconfirm_my_streaming(
 
 @router.delete(ME, summary="End my device sharing with one maker", responses=RESPONSES)
 async def revoke_my_grant(
-    partner_id: str, shopper: CurrentShopper, uow: WriteUow, policy: Policy
-) -> JSONResponse:
-    """Every share ends at once; the maker is told."""
+    partner_id: str, shopper: CurrentShopper, uow: WriteUow, policy: Policy,
+    keep_data: KeepData = False,
+) -> JSONResponse:  # fmt: skip
+    """Every share ends at once; the maker is told; stored data purged unless kept."""
     view = await service.revoke_device_grant(
-        uow=uow, policy=policy, shopper_id=shopper.id, partner_id=partner_id, actor="shopper"
-    )
+        uow=uow, policy=policy, shopper_id=shopper.id, partner_id=partner_id, actor="shopper",
+        keep_data=keep_data,
+    )  # fmt: skip
     return JSONResponse(grant_document(view))
 
 

@@ -180,9 +180,11 @@ async def enforceable_grant(*, uow: UnitOfWork, shopper_id: str, partner_id: str
 
 
 async def revoke_device_grant(
-    *, uow: UnitOfWork, policy: LinkingPolicy, shopper_id: str, partner_id: str, actor: str
-) -> GrantView:
-    """End every share at once (either side may): stored data purged, audited, maker told."""
+    *, uow: UnitOfWork, policy: LinkingPolicy, shopper_id: str, partner_id: str, actor: str,
+    keep_data: bool = False,
+) -> GrantView:  # fmt: skip
+    """End every share at once (either side may): maker told, audited, stored data purged —
+    unless the shopper chose to keep it (it then lives out its retention, read by nobody)."""
     async with uow:
         record = await uow.repo(DeviceGrantRepository).grant_for_update(shopper_id, partner_id)
         if record is None:
@@ -193,10 +195,13 @@ async def revoke_device_grant(
         record.status, record.version = GrantStatus.REVOKED, record.version + 1
         record.revoked_at, record.revoked_by = clock.now(), actor
         await uow.flush()
-        await announce_change(uow, policy, record, "grant_revoked", actor, {"changes": changes})
-        await purge_sharing_data(
-            uow, shopper_id=shopper_id, partner_id=partner_id, reason="grant_revoked"
-        )
+        kept = keep_data and actor == "shopper"  # only the shopper may choose to keep it
+        detail = {"changes": changes, **({"data_kept": True} if kept else {})}
+        await announce_change(uow, policy, record, "grant_revoked", actor, detail)
+        if not kept:
+            await purge_sharing_data(
+                uow, shopper_id=shopper_id, partner_id=partner_id, reason="grant_revoked"
+            )
         await uow.commit()
     return GrantView(record, grant_of(record))
 

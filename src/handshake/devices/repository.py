@@ -244,6 +244,17 @@ class TwinRepository(Repository):
         )
         return list((await self.session.scalars(statement)).all())
 
+    async def history_of(self, shopper_id: str, partner_id: str) -> list[PropertyHistory]:
+        """Everything kept of the shopper's devices with this maker, oldest first."""
+        statement = (
+            select(PropertyHistory)
+            .where(
+                PropertyHistory.shopper_id == shopper_id, PropertyHistory.partner_id == partner_id
+            )
+            .order_by(PropertyHistory.time_of_sample, PropertyHistory.id)
+        )
+        return list((await self.session.scalars(statement)).all())
+
     async def purge_of(self, shopper_id: str, partner_id: str) -> int:
         """Delete everything stored of the shopper's devices with this maker (both sides of the
         twin and its history); how many values."""
@@ -310,6 +321,12 @@ class DeviceEndpointRepository(Repository):
             .on_conflict_do_update(index_elements=list(key), set_=changing)
         )
         await self.session.execute(statement)
+
+    async def forget(self, shopper_id: str) -> None:
+        """Forget every device of the shopper (erasure)."""
+        await self.session.execute(
+            delete(DeviceEndpoint).where(DeviceEndpoint.shopper_id == shopper_id)
+        )
 
     async def remove(self, shopper_id: str, partner_id: str, device_ids: Sequence[str]) -> int:
         """Forget devices the maker says are gone; how many."""

@@ -30,6 +30,8 @@ from handshake.devices.grants import reconfirm_streaming as reconfirm_streaming
 from handshake.devices.grants import revoke_device_grant as revoke_device_grant
 from handshake.devices.grants import set_device_grant as set_device_grant
 from handshake.devices.maker_endpoints import set_directive_endpoint as set_directive_endpoint
+from handshake.devices.personal_data import erase_device_data as erase_device_data
+from handshake.devices.personal_data import export_device_data as export_device_data
 from handshake.devices.readings import ConsentedSignal as ConsentedSignal
 from handshake.devices.readings import TwinView as TwinView
 from handshake.devices.readings import consented_signals as consented_signals
