@@ -12,6 +12,7 @@ from handshake.bootstrap import Container
 from handshake.devices import service
 from handshake.devices.schemas import grant_document
 from handshake.kernel import clock
+from handshake.linking import service as linking
 from handshake.linking.policy import LinkingPolicy
 from tests.devices_helpers import LinkedMaker, audit_kinds, detail, linked_maker, put
 from tests.linking_helpers import bearer, browser
@@ -146,3 +147,30 @@ async def test_both_sides_read_the_same_audit_log_in_plain_words(
         ).json()
     assert [i["hash"] for i in log["items"]] == [i["hash"] for i in english["items"]]
     assert log["chain_intact"] is True
+
+
+async def test_the_maker_page_lists_accesses_to_its_shoppers_only(
+    app: Any, container: Container
+) -> None:
+    """HTTP Basic with the maker's client credentials: its shoppers' entries, by pairwise
+    subject (never the shopper's id); another maker sees none of them; no credentials → the
+    browser is asked for them; a partner that is not a device maker is refused."""
+    linked = await linked_maker(app, container, "devices.command")
+    other = await linked_maker(app, container, "devices.command")
+    await put(app, container, linked, detail("report_on_command", "setpoint"))
+    async with browser(app) as visitor:
+        page = await visitor.get("/partner/devices/access-log", headers=linked.maker.basic())
+        elsewhere = await visitor.get("/partner/devices/access-log", headers=other.maker.basic())
+        anonymous = await visitor.get("/partner/devices/access-log")
+    subject = linking.subject_of(
+        _policy(container), partner_id=linked.maker.partner_id,
+        shopper_id=linked.login.shopper_id,
+    )  # fmt: skip
+    assert page.status_code == 200
+    assert subject in page.text
+    assert linked.login.shopper_id not in page.text
+    assert "The shopper started sharing (version 1)." in page.text
+    assert subject not in elsewhere.text
+    assert (anonymous.status_code, anonymous.headers["www-authenticate"]) == (
+        401, 'Basic realm="handshake device makers"',
+    )  # fmt: skip

@@ -78,7 +78,7 @@ async def maker_access_log(
     assert access.shopper_id is not None
     page = await service.read_audit_log(
         uow=uow, shopper_id=access.shopper_id, partner_id=access.partner_id, after=after,
-        limit=limit,
+        limit=limit, to_maker=True,
     )  # fmt: skip
     return JSONResponse(audit_document(page))
 

@@ -98,10 +98,21 @@ FR: dict[str, Phrase] = {
 }
 
 
-def describe(kind: str, actor: str, detail: dict[str, Any], language: str) -> str:
-    """One audit entry as a sentence in ``language`` ("en" or "fr")."""
+# The maker reads the same log: "you" is the maker there.
+MAKER_VIEW = {
+    "en": {"shopper": "The shopper", "maker": "You"},
+    "fr": {"shopper": "Le client", "maker": "Vous"},
+}
+
+
+def describe(
+    kind: str, actor: str, detail: dict[str, Any], language: str, *, to_maker: bool = False
+) -> str:
+    """One audit entry as a sentence in ``language`` ("en" or "fr"), addressed to the shopper
+    (or to the maker)."""
     lang = "fr" if language == "fr" else "en"
     phrases = FR if lang == "fr" else EN
-    who = ACTORS[lang].get(actor.split(":")[0], actor)
+    names = {**ACTORS[lang], **(MAKER_VIEW[lang] if to_maker else {})}
+    who = names.get(actor.split(":")[0], actor)
     phrase = phrases.get(kind)
     return f"{who} {phrase(detail)}" if phrase else f"{who}: {kind.replace('_', ' ')}."

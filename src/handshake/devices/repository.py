@@ -68,6 +68,19 @@ class AuditRepository(Repository):
             statement = statement.where(AuditChain.partner_id == partner_id)
         return list((await self.session.scalars(statement)).all())
 
+    async def recent_of_partner(
+        self, partner_id: str, *, limit: int
+    ) -> list[tuple[str, AuditEntry]]:
+        """(shopper id, entry) of a maker's chains, newest first."""
+        statement = (
+            select(AuditChain.shopper_id, AuditEntry)
+            .join(AuditChain, AuditChain.id == AuditEntry.chain_id)
+            .where(AuditChain.partner_id == partner_id)
+            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+            .limit(limit)
+        )
+        return [(row[0], row[1]) for row in (await self.session.execute(statement)).all()]
+
     async def entries(
         self, chain_id: str, *, after_seq: int = 0, limit: int = 1000
     ) -> list[AuditEntry]:

@@ -6,6 +6,7 @@ from handshake.devices.audit import ChainProblem as ChainProblem
 from handshake.devices.audit import append_audit_entry as append_audit_entry
 from handshake.devices.audit import verify_audit as verify_audit
 from handshake.devices.audit_log import AuditPage as AuditPage
+from handshake.devices.audit_log import maker_access_log as maker_access_log
 from handshake.devices.audit_log import read_audit_log as read_audit_log
 from handshake.devices.consent_center import SharingOverview as SharingOverview
 from handshake.devices.consent_center import details_from_form as details_from_form

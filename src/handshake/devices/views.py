@@ -9,10 +9,11 @@ words and links the signed receipts.
 from __future__ import annotations
 
 import contextlib
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.security import HTTPBasicCredentials
 
 from handshake.accounts.deps import OptionalShopper
 from handshake.devices import service
@@ -20,6 +21,8 @@ from handshake.devices.consent import DataType, SharingMode
 from handshake.devices.schemas import grant_document
 from handshake.kernel.errors import DomainError, NotFound
 from handshake.linking.deps import Policy
+from handshake.partners.deps import authenticated_partner_client, partner_basic
+from handshake.partners.kinds import PartnerKind
 from handshake.web.deps import ReadUow, WriteUow
 from handshake.web.routing import DomainRouter
 from handshake.web.templating import templates_of
@@ -121,3 +124,32 @@ async def revoke(
             actor="shopper",
         )  # fmt: skip
     return RedirectResponse(PAGE.format(partner_id=partner_id), status_code=303)
+
+
+MAKER_LOG = "/partner/devices/access-log"
+ASK_FOR_CREDENTIALS = {"WWW-Authenticate": 'Basic realm="handshake device makers"'}
+
+
+@router.get(MAKER_LOG, response_class=HTMLResponse)
+async def maker_access_log_page(
+    request: Request, uow: ReadUow, policy: Policy,
+    credentials: Annotated[HTTPBasicCredentials | None, Depends(partner_basic)],
+) -> Response:  # fmt: skip
+    """The maker's access page: its client id and secret (HTTP Basic, the browser asks), then
+    every audited access to its shoppers' data, newest first, shoppers by pairwise subject."""
+    page = templates_of(request)
+    try:
+        caller = await authenticated_partner_client(uow, credentials)
+    except DomainError:
+        denied = page.render(request, "devices/maker_denied.html", {}, status_code=401)
+        denied.headers.update(ASK_FOR_CREDENTIALS)
+        return denied
+    if caller.partner_kind != PartnerKind.DEVICE_MAKER:
+        return page.render(request, "devices/maker_denied.html", {}, status_code=403)
+    lines = await service.maker_access_log(
+        uow=uow, policy=policy, partner_id=caller.partner_id, language=_language(request)
+    )
+    context = {"maker": caller.partner_name, "lines": lines}
+    response = page.render(request, "devices/maker_access_log.html", context)
+    response.headers["Cache-Control"] = "no-store"
+    return response
