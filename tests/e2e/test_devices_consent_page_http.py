@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 
 from handshake.bootstrap import Container
-from tests.devices_helpers import LinkedMaker, linked_maker
+from tests.devices_helpers import LinkedMaker, detail, linked_maker, put
 from tests.fake_maker import endpoint
 from tests.linking_helpers import bearer, browser
 from tests.offers_helpers import shopper_browser
@@ -58,7 +58,8 @@ async def test_the_page_lists_discovered_devices_and_saves_choices_per_data_type
     saved = await _post(app, container, linked, {
         "device": ["lock-1", "thermo-1"], "mode_1_temperature": "stream_changes",
         "mode_1_setpoint": "report_on_command", "mode_0_lock_state": "",
-        "purpose_1": ["service_operation", "recommendations"], "retention_days": "7",
+        "purpose_1_temperature": ["service_operation", "recommendations"],
+        "purpose_1_setpoint": ["service_operation", "recommendations"], "retention_days": "7",
         "until": "2031-06-30",
     })  # fmt: skip
     assert saved.status_code == 200, saved.text
@@ -79,7 +80,7 @@ async def test_a_bad_choice_is_shown_and_changes_nothing(app: Any, container: Co
     linked = await linked_maker(app, container, "devices.command")
     await _discovered(app, linked)
     first = {"device": ["lock-1"], "mode_0_lock_state": "report_on_command",
-             "purpose_0": "service_operation"}  # fmt: skip
+             "purpose_0_lock_state": "service_operation"}  # fmt: skip
     assert (await _post(app, container, linked, first)).status_code == 200
     before = await _grant(app, container, linked)
     for bad in ({**first, "mode_0_lock_state": "everything"}, {**first, "until": "2001-01-01"}):
@@ -97,7 +98,7 @@ async def test_sharing_nothing_or_the_stop_button_ends_sharing(
     linked = await linked_maker(app, container, "devices.command")
     await _discovered(app, linked)
     first = {"device": ["lock-1"], "mode_0_lock_state": "report_on_command",
-             "purpose_0": "service_operation"}  # fmt: skip
+             "purpose_0_lock_state": "service_operation"}  # fmt: skip
     await _post(app, container, linked, first)
     await _post(app, container, linked, {"device": ["lock-1"], "mode_0_lock_state": ""})
     assert (await _grant(app, container, linked))["status"] == "revoked"
@@ -110,3 +111,40 @@ async def test_sharing_nothing_or_the_stop_button_ends_sharing(
     assert (answer.status_code, answer.headers["location"]) == (
         303, f"/signin?next=/account/devices/{linked.maker.partner_id}",
     )  # fmt: skip
+
+
+async def test_saving_the_page_unchanged_changes_nothing(app: Any, container: Container) -> None:
+    """Regression: saving re-applied one device's purposes to every data type, reset retention
+    0 to 30 and the end date to a year, and restarted streaming's 90 days."""
+    linked = await linked_maker(app, container, "devices.command devices.stream")
+    await _discovered(app, linked)
+    await put(
+        app, container, linked,
+        detail("stream_changes", "temperature", device="thermo-1", retention_days=0,
+               purposes=["service_operation", "recommendations"]),
+        detail("report_on_command", "setpoint", device="thermo-1"),
+    )  # fmt: skip
+    before = await _grant(app, container, linked)
+    async with shopper_browser(app, container, linked.login) as http:
+        page = await http.get(f"/account/devices/{linked.maker.partner_id}")
+    form = _form_of(page.text)
+    saved = await _post(app, container, linked, form)
+    assert saved.status_code == 200, saved.text
+    after = await _grant(app, container, linked)
+    assert after["version"] == before["version"]  # nothing changed: no new version
+    assert after["authorization_details"] == before["authorization_details"]
+
+
+def _form_of(html: str) -> dict[str, Any]:
+    """The fields a browser would send for the page as shown (selected options, ticked boxes)."""
+    import re
+
+    form: dict[str, Any] = {"device": re.findall(r'name="device" value="([^"]+)"', html)}
+    for name, body in re.findall(r'<select id="[^"]+" name="([^"]+)">(.*?)</select>', html, re.S):
+        chosen = re.findall(r'<option value="([^"]*)" selected>', body)
+        form[name] = chosen[0] if chosen else ""
+    for name, value in re.findall(
+        r'<input type="checkbox" name="([^"]+)" value="([^"]+)" checked>', html
+    ):
+        form.setdefault(name, []).append(value)
+    return form

@@ -75,3 +75,36 @@ async def test_erasure_ends_sharing_and_forgets_devices_and_values(
             EVENTS, json=change_report("thermo-1", TEMPERATURE), headers=bearer(linked.token)
         )
     assert refused.status_code in (401, 403)
+
+
+async def test_kept_data_is_not_read_again_under_a_new_grant(
+    app: Any, container: Container
+) -> None:
+    """Regression: kept values became readable (twin, reads for a purpose) once the shopper
+    shared again; they belong to the ended grant and only show in the export."""
+    linked = await _streamed(app, container)
+    async with shopper_browser(app, container, linked.login) as http:
+        await http.delete(
+            linked.path + "?keep_data=true", headers={"X-CSRF-Token": linked.login.csrf_token}
+        )
+    await put(app, container, linked, detail("stream_changes", "temperature"))
+    async with shopper_browser(app, container, linked.login) as http:
+        view = await http.get(f"/api/v1/me/devices/{linked.maker.partner_id}/thermo-1/twin")
+    assert view.json()["reported"] == []
+    assert [row[:2] for row in await twin(container)] == [("thermo-1", "temperature")]
+
+
+async def test_removing_a_share_purges_what_was_stored_under_it(
+    app: Any, container: Container
+) -> None:
+    """Regression: narrowing a grant kept the removed data type's values (readable again if
+    it was shared again). Removing temperature deletes it; humidity stays."""
+    linked = await linked_maker(app, container, "devices.command devices.stream")
+    await put(app, container, linked, detail("stream_changes", "temperature", "humidity"))
+    humidity = prop("Alexa.HumiditySensor", "relativeHumidity", {"value": 40})
+    async with browser(app) as maker:
+        await maker.post(EVENTS, json=change_report("thermo-1", TEMPERATURE, humidity),
+                         headers=bearer(linked.token))  # fmt: skip
+    await put(app, container, linked, detail("stream_changes", "humidity"))
+    assert [row[:2] for row in await twin(container)] == [("thermo-1", "relativeHumidity")]
+    assert "purge" in await audit_kinds(container, linked)

@@ -154,6 +154,8 @@ class DeviceGrant:
 
     shares: tuple[Share, ...]
     revoked: bool = False
+    # In force since (None: not stored yet); stored values received before are not its data.
+    since: datetime | None = None
 
     def share(self, device_id: str, data_type: DataType) -> Share | None:
         """The share of one data type of one device, if any."""

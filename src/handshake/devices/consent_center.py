@@ -14,7 +14,9 @@ from handshake.devices.consent import (
     DETAIL_TYPE,
     OFFERED_PURPOSES,
     DataType,
+    DeviceGrant,
     Purpose,
+    Share,
     SharingMode,
 )
 from handshake.devices.discovery import list_devices
@@ -47,11 +49,13 @@ class SharingOverview:
         share = self.grant.grant.share(device_id, DataType(data_type))
         return "" if share is None else share.mode.label
 
-    def purposes_of(self, device_id: str) -> set[str]:
-        """The purposes any share of the device holds (service operation when none yet)."""
-        shares = [] if self.grant is None else self.grant.grant.shares
-        found = {p.value for s in shares if s.device_id == device_id for p in s.purposes}
-        return found or {Purpose.SERVICE_OPERATION.value}
+    def purposes_of(self, device_id: str, data_type: str) -> set[str]:
+        """The purposes of one share (service operation for a data type not shared yet)."""
+        if self.grant is not None and not self.grant.grant.revoked:
+            share = self.grant.grant.share(device_id, DataType(data_type))
+            if share is not None:
+                return {p.value for p in share.purposes}
+        return {Purpose.SERVICE_OPERATION.value}
 
 
 async def sharing_overview(
@@ -81,30 +85,58 @@ def _until(text: str) -> str:
     return clock.iso_z(datetime.combine(day, time(23, 59, 59), tzinfo=UTC))
 
 
-def details_from_form(form: Mapping[str, Any], devices: list[str]) -> list[dict[str, Any]]:
-    """Authorization details from the page's fields: ``mode_<i>_<type>``, ``purpose_<i>``
-    (repeated), ``retention_days`` and ``until`` (YYYY-MM-DD); devices by position."""
+def _retention(form: Mapping[str, Any]) -> int | None:
+    text = str(form.get("retention_days") or "").strip()
+    if not text:
+        return None
     try:
-        retention = int(form.get("retention_days") or DEFAULT_RETENTION_DAYS)
+        return int(text)
     except ValueError:
         raise InvalidDeviceGrant("Keep data for a whole number of days.") from None
-    default_until = (clock.now() + DEFAULT_VALIDITY).strftime("%Y-%m-%d")
-    until = _until(str(form.get("until") or default_until))
+
+
+def _detail(
+    device_id: str, kind: DataType, mode: str, purposes: list[str], current: Share | None,
+    retention: int | None, until: str | None,
+) -> dict[str, Any]:  # fmt: skip
+    """One share: the fields left empty keep the share's current values (new: defaults)."""
+    now = clock.now()
+    detail: dict[str, Any] = {
+        "type": DETAIL_TYPE, "identifier": device_id, "datatypes": [kind.value],
+        "actions": [mode], "purposes": purposes,
+        "retention_days": retention if retention is not None else (
+            current.retention_days if current else DEFAULT_RETENTION_DAYS),
+        "expires_at": until or (clock.iso_z(current.expires_at) if current
+                                else clock.iso_z(now + DEFAULT_VALIDITY)),
+    }  # fmt: skip
+    unchanged_stream = current is not None and current.mode.label == mode == "stream_changes"
+    if unchanged_stream and current is not None and current.stream_confirmed_at is not None:
+        # Saving the page is not a confirmation of streaming: the 90-day period goes on.
+        detail["stream_confirmed_at"] = clock.iso_z(current.stream_confirmed_at)
+    return detail
+
+
+def details_from_form(
+    form: Mapping[str, Any], devices: list[str], current: DeviceGrant | None = None
+) -> list[dict[str, Any]]:
+    """Authorization details from the page's fields: ``mode_<i>_<type>``, ``purpose_<i>_<type>``
+    (repeated), and ``retention_days`` / ``until`` (YYYY-MM-DD) which, when given, apply to every
+    share and otherwise leave each share as it was; devices by position."""
+    retention = _retention(form)
+    until = _until(str(form["until"])) if form.get("until") else None
+    shares = current.shares if current is not None and not current.revoked else ()
+    by_key = {(s.device_id, s.data_type): s for s in shares}
     details = []
     for index, device_id in enumerate(devices):
-        purposes = [p for p in _values(form, f"purpose_{index}") if p in OFFERED_PURPOSES]
-        by_mode: dict[str, list[str]] = {}
         for kind in DataType:
             mode = str(form.get(f"mode_{index}_{kind.value}") or "")
-            if mode:
-                _check_mode(mode)
-                by_mode.setdefault(mode, []).append(kind.value)
-        details += [
-            {"type": DETAIL_TYPE, "identifier": device_id, "datatypes": kinds,
-             "actions": [mode], "purposes": purposes, "retention_days": retention,
-             "expires_at": until}
-            for mode, kinds in sorted(by_mode.items())
-        ]  # fmt: skip
+            if not mode:
+                continue
+            _check_mode(mode)
+            chosen = _values(form, f"purpose_{index}_{kind.value}")
+            purposes = [p for p in chosen if p in OFFERED_PURPOSES]
+            details.append(_detail(device_id, kind, mode, purposes, by_key.get((device_id, kind)),
+                                   retention, until))  # fmt: skip
     return details
 
 

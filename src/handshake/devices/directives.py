@@ -214,6 +214,11 @@ async def discover_devices(
     linking_policy: LinkingPolicy,
 ) -> DiscoveryResult:  # fmt: skip
     """Ask the maker which devices the shopper has (``Discover``) and record the answer."""
+    live = await linking.link_allows(
+        uow=uow, shopper_id=shopper_id, partner_id=partner_id, scope="devices.command"
+    )
+    if not live:  # the shopper's subject is not sent to a maker they are not linked with
+        raise NotAllowedByGrant("Link this maker first.")
     target = await directive_target(uow, partner_id)
     message_id = new_id("dir")
     subject = linking.subject_of(linking_policy, partner_id=partner_id, shopper_id=shopper_id)

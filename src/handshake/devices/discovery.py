@@ -65,9 +65,12 @@ def _capabilities(raw: Any) -> tuple[Capability, ...]:
         if not isinstance(props, dict):
             continue
         interface = str(capability.get("interface"))
-        for supported in props.get("supported") or []:
+        listed = props.get("supported")
+        for supported in listed if isinstance(listed, list) else []:
+            if not isinstance(supported, dict):
+                continue
             kind = data_type_of(interface, str(supported.get("name")))
-            if kind is not None and isinstance(supported, dict):
+            if kind is not None:
                 found[kind] = Capability(
                     kind, props.get("retrievable") is True, props.get("proactivelyReported") is True
                 )
@@ -114,11 +117,16 @@ async def record_discovery(
     *, uow: UnitOfWork, shopper_id: str, partner_id: str, devices: list[DiscoveredDevice],
     removed: list[str] = [],  # noqa: B006 - never mutated
 ) -> DiscoveryResult:  # fmt: skip
-    """Store the discovered devices, forget removed ones, audit flags beyond the grant."""
-    grant = await enforceable_grant(uow=uow, shopper_id=shopper_id, partner_id=partner_id)
-    wrong = inconsistencies(grant, devices)
+    """Store the discovered devices, forget removed ones, audit flags beyond the grant.
+
+    Devices are described while the link lives, with or without a grant: the shopper chooses
+    what to share among them (a first grant, or again after ending one).
+    """
     now = clock.now()
     async with uow:
+        await audit.lock_chain(uow, shopper_id, partner_id)  # the order every writer follows
+        grant = await enforceable_grant(uow=uow, shopper_id=shopper_id, partner_id=partner_id)
+        wrong = inconsistencies(grant, devices)
         repo = uow.repo(DeviceEndpointRepository)
         for device in devices:
             await repo.upsert(DeviceEndpoint(

@@ -63,11 +63,15 @@ async def _access(request: Request, scope: str) -> PartnerAccess:
     return access
 
 
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")  # NaN / Infinity: JSON has no such numbers
+
+
 async def _body(request: Request) -> Any:
     try:
-        return json.loads(await request.body())
+        return json.loads(await request.body(), parse_constant=_no_constants)
     except ValueError:
-        raise GatewayRequestInvalid("The body is not JSON.") from None
+        raise GatewayRequestInvalid("The body is not JSON (or carries NaN/Infinity).") from None
 
 
 @router.post(

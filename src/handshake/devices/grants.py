@@ -28,7 +28,7 @@ from handshake.devices.errors import (
 )
 from handshake.devices.models import DeviceGrantRecord, GrantStatus
 from handshake.devices.repository import DeviceGrantRepository
-from handshake.devices.retention import purge_sharing_data
+from handshake.devices.retention import purge_removed_shares, purge_sharing_data
 from handshake.kernel import clock
 from handshake.kernel.ids import new_id
 from handshake.linking import service as linking
@@ -58,7 +58,9 @@ def grant_of(record: DeviceGrantRecord | None) -> DeviceGrant:
         return DeviceGrant((), revoked=True)
     if record.status == GrantStatus.REVOKED:
         return DeviceGrant((), revoked=True)
-    return from_details(record.details, now=clock.now(), check=False)
+    return replace(
+        from_details(record.details, now=clock.now(), check=False), since=record.active_since
+    )
 
 
 async def _check_link(
@@ -140,11 +142,17 @@ async def set_device_grant(
                 status=GrantStatus.ACTIVE, version=0, details=[],
             )  # fmt: skip
             repo.add(record)
+        if kind == "grant_created":
+            record.active_since = clock.now()
         record.details, record.version = to_details(grant), record.version + 1
         record.status, record.revoked_at, record.revoked_by = GrantStatus.ACTIVE, None, None
         await repo.flush_unique(DeviceGrantConflict("The grant changed meanwhile; try again."))
         changed = {"changes": [_change_view(c) for c in changes]}
         await announce_change(uow, policy, record, kind, actor, changed)
+        await purge_removed_shares(
+            uow, shopper_id=shopper_id, partner_id=partner_id, grant=grant,
+            removed=[(c.device_id, c.data_type) for c in changes if c.change == "removed"],
+        )  # fmt: skip
         await uow.commit()
     return GrantView(record, grant, tuple(changes))
 

@@ -91,9 +91,13 @@ class MakerClient:
                 if len(kept) > MAX_ANSWER_BYTES:
                     raise MakerUnreachable("The maker's answer is too large.")
         try:
-            answer = json.loads(bytes(kept))
+            answer = json.loads(bytes(kept), parse_constant=_no_constants)
         except ValueError:
             raise MakerUnreachable("The maker's answer is not JSON.") from None
         if not isinstance(answer, dict):
             raise MakerUnreachable("The maker's answer is not a JSON object.")
         return answer
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")  # NaN / Infinity would poison the twin

@@ -53,6 +53,9 @@ class DeviceGrantRecord(Base):
     revoked_by: Mapped[str | None] = mapped_column(String(80))
     # Streaming's 90-day period: when the shopper was reminded it ends, when it paused (both
     # cleared by a reconfirmation), so each happens once per period.
+    # When the grant last came into force (created, or created again after a revocation):
+    # values received before it (kept by the shopper at the revocation) are never read again.
+    active_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     stream_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     stream_paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

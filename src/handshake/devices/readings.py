@@ -58,7 +58,12 @@ async def read_device_state(
         )
     async with uow:
         found = await uow.repo(TwinRepository).reported(
-            shopper_id, partner_id, device_id, [k.value for k in wanted], kept_after=now
+            shopper_id,
+            partner_id,
+            device_id,
+            [k.value for k in wanted],
+            kept_after=now,
+            received_after=grant.since,
         )
     await _audit(uow, shopper_id, partner_id, "read", {**detail, "values": len(found)})
     return found
@@ -87,11 +92,17 @@ async def read_twin(
     async with uow:
         repo = uow.repo(TwinRepository)
         reported = await repo.reported(
-            shopper_id, partner_id, device_id, [k.value for k in shared], kept_after=now
+            shopper_id,
+            partner_id,
+            device_id,
+            [k.value for k in shared],
+            kept_after=now,
+            received_after=grant.since,
         )
         desired = await repo.desired(shopper_id, partner_id, device_id) if shared else []
     names = {name for k in shared for _, name in PROPERTIES[k]}
-    desired = [row for row in desired if row.name in names]
+    since = grant.since
+    desired = [r for r in desired if r.name in names and (since is None or r.requested_at >= since)]
     detail: dict[str, object] = {"device": device_id, "purpose": purpose.value,
               "data_types": [k.value for k in shared], "values": len(reported)}  # fmt: skip
     await _audit(uow, shopper_id, partner_id, "read", detail)
@@ -121,7 +132,7 @@ async def read_device_history(
     async with uow:
         found = await uow.repo(TwinRepository).history(
             shopper_id, partner_id, device_id, [k.value for k in wanted],
-            since=since, kept_after=now, limit=limit,
+            since=since, kept_after=now, limit=limit, received_after=grant.since,
         )  # fmt: skip
     await _audit(uow, shopper_id, partner_id, "read", {**detail, "values": len(found)})
     return found

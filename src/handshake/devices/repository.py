@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import Table, delete, insert, select, true, update
 
 from handshake.db.uow import Repository
 from handshake.devices.models import (
@@ -113,18 +113,15 @@ class DeviceGrantRepository(Repository):
         )
         return list((await self.session.scalars(statement)).all())
 
-    async def active_grants_for_update(self, *, after: str, limit: int) -> list[DeviceGrantRecord]:
-        """Active grants with ids after ``after``, by id, row-locked (SKIP LOCKED: another
-        worker's round takes the others)."""
+    async def active_grant_keys(self, *, after: str, limit: int) -> list[tuple[str, str, str]]:
+        """(id, shopper, maker) of active grants with ids after ``after``, by id."""
         statement = (
-            select(DeviceGrantRecord)
+            select(DeviceGrantRecord.id, DeviceGrantRecord.shopper_id, DeviceGrantRecord.partner_id)
             .where(DeviceGrantRecord.status == GrantStatus.ACTIVE, DeviceGrantRecord.id > after)
             .order_by(DeviceGrantRecord.id)
             .limit(limit)
-            .with_for_update(skip_locked=True)
-            .execution_options(populate_existing=True)
         )
-        return list((await self.session.scalars(statement)).all())
+        return [(r[0], r[1], r[2]) for r in (await self.session.execute(statement)).all()]
 
     async def grant_for_update(self, shopper_id: str, partner_id: str) -> DeviceGrantRecord | None:
         """The shopper's grant to the maker, row-locked until the transaction ends."""
@@ -138,6 +135,9 @@ class DeviceGrantRepository(Repository):
             .execution_options(populate_existing=True)
         )
         return (await self.session.scalars(statement)).first()
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _table(model: type[Any]) -> Table:
@@ -216,7 +216,7 @@ class TwinRepository(Repository):
 
     async def history(
         self, shopper_id: str, partner_id: str, device_id: str, data_types: Sequence[str], *,
-        since: datetime, kept_after: datetime, limit: int,
+        since: datetime, kept_after: datetime, limit: int, received_after: datetime | None = None,
     ) -> list[PropertyHistory]:  # fmt: skip
         """Past values of these data types of one device since ``since``, oldest first."""
         statement = (
@@ -228,6 +228,7 @@ class TwinRepository(Repository):
                 PropertyHistory.data_type.in_(data_types),
                 PropertyHistory.time_of_sample >= since,
                 PropertyHistory.keep_until > kept_after,
+                PropertyHistory.received_at >= (received_after or _EPOCH),
             )
             .order_by(PropertyHistory.time_of_sample, PropertyHistory.id)
             .limit(limit)
@@ -242,6 +243,7 @@ class TwinRepository(Repository):
         data_types: Sequence[str],
         *,
         kept_after: datetime,
+        received_after: datetime | None = None,
     ) -> list[ReportedProperty]:
         """Stored values of these data types of one device still within their retention."""
         statement = (
@@ -252,6 +254,7 @@ class TwinRepository(Repository):
                 ReportedProperty.device_id == device_id,
                 ReportedProperty.data_type.in_(data_types),
                 ReportedProperty.keep_until > kept_after,
+                ReportedProperty.received_at >= (received_after or _EPOCH),
             )
             .order_by(ReportedProperty.namespace, ReportedProperty.name)
         )
@@ -267,6 +270,35 @@ class TwinRepository(Repository):
             .order_by(PropertyHistory.time_of_sample, PropertyHistory.id)
         )
         return list((await self.session.scalars(statement)).all())
+
+    async def purge_shares(
+        self, shopper_id: str, partner_id: str, shares: list[tuple[str, str, list[str]]],
+        gone_devices: list[str],
+    ) -> int:  # fmt: skip
+        """Delete values of (device, data type, its property names), and everything left of
+        ``gone_devices``; how many."""
+        purged = 0
+        for device_id, data_type, names in shares:
+            for model in (ReportedProperty, PropertyHistory):
+                purged += await self._delete(model, shopper_id, partner_id, device_id,
+                                             model.data_type == data_type)  # fmt: skip
+            purged += await self._delete(DesiredProperty, shopper_id, partner_id, device_id,
+                                         DesiredProperty.name.in_(names))  # fmt: skip
+        for device_id in gone_devices:
+            for whole in (ReportedProperty, PropertyHistory, DesiredProperty):
+                purged += await self._delete(whole, shopper_id, partner_id, device_id, true())
+        return purged
+
+    async def _delete(
+        self, model: Any, shopper_id: str, partner_id: str, device_id: str, condition: Any
+    ) -> int:
+        result = await self.session.execute(
+            delete(model).where(
+                model.shopper_id == shopper_id, model.partner_id == partner_id,
+                model.device_id == device_id, condition,
+            )
+        )  # fmt: skip
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def purge_of(self, shopper_id: str, partner_id: str) -> int:
         """Delete everything stored of the shopper's devices with this maker (both sides of the

@@ -71,13 +71,20 @@ async def review_streaming(*, uow: UnitOfWork, policy: LinkingPolicy) -> Streami
     now, reminded, paused, after = clock.now(), 0, 0, ""
     while True:
         async with uow:
-            repo = uow.repo(DeviceGrantRepository)
-            batch = await repo.active_grants_for_update(after=after, limit=BATCH)
-            for record in batch:
-                outcome = await _review(uow, policy, record, now)
-                reminded += outcome == "reminded"
-                paused += outcome == "paused"
-            await uow.commit()
+            batch = await uow.repo(DeviceGrantRepository).active_grant_keys(
+                after=after, limit=BATCH
+            )
+        for grant_id, shopper_id, partner_id in batch:
+            # One grant per transaction (grant row, then its chain): never two chains at once.
+            async with uow:
+                repo = uow.repo(DeviceGrantRepository)
+                record = await repo.grant_for_update(shopper_id, partner_id)
+                outcome = None
+                if record is not None and record.id == grant_id:
+                    outcome = await _review(uow, policy, record, now)
+                await uow.commit()
+            reminded += outcome == "reminded"
+            paused += outcome == "paused"
         if len(batch) < BATCH:
             return StreamingReview(reminded, paused)
-        after = batch[-1].id
+        after = batch[-1][0]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from handshake.db.uow import UnitOfWork
@@ -19,6 +19,8 @@ from handshake.devices.models import DesiredProperty
 from handshake.devices.repository import TwinRepository
 from handshake.kernel.ids import new_id
 
+MIN_SAMPLE_YEAR = 2000
+MAX_UNCERTAINTY_MS = 2**31 - 1  # the column is a 32-bit integer
 CAUSES = {
     "PHYSICAL_INTERACTION": "physical", "APP_INTERACTION": "app", "VOICE_INTERACTION": "voice",
     "RULE_TRIGGER": "rule", "PERIODIC_POLL": "poll",
@@ -38,10 +40,11 @@ def sample_time(prop: dict[str, Any], now: datetime) -> datetime:
     """When the value was measured (``now`` when missing, unreadable or in the future)."""
     text = prop.get("timeOfSample")
     try:
-        moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
-    except ValueError:
+        moment = datetime.fromisoformat(str(text).replace("Z", "+00:00")).astimezone(UTC)
+    except (ValueError, OverflowError):
         return now
-    return now if moment.tzinfo is None or moment > now else moment
+    # No clock of a connected device is right before 2000 or after now: take our own.
+    return now if moment.year < MIN_SAMPLE_YEAR or moment > now else moment
 
 
 def retention_days(
@@ -66,12 +69,14 @@ def _row(
     namespace, name = str(prop.get("namespace")), str(prop.get("name"))
     kind: DataType | None = data_type_of(namespace, name)
     uncertainty = prop.get("uncertaintyInMilliseconds")
+    if isinstance(uncertainty, bool) or not isinstance(uncertainty, int):
+        uncertainty = 0
     return {
         "shopper_id": shopper_id, "partner_id": partner_id, "device_id": sample.device_id,
         "namespace": namespace, "name": name, "data_type": None if kind is None else kind.value,
         "value": prop.get("value"), "time_of_sample": sample_time(prop, now),
         "cause": sample.cause, "received_at": now, "keep_until": now + timedelta(days=days),
-        "uncertainty_ms": uncertainty if isinstance(uncertainty, int) else 0,
+        "uncertainty_ms": min(max(uncertainty, 0), MAX_UNCERTAINTY_MS),
     }  # fmt: skip
 
 

@@ -52,6 +52,14 @@ async def _render(
     )
 
 
+async def _current(uow: Any, shopper_id: str, partner_id: str) -> Any:
+    try:
+        view = await service.get_device_grant(uow=uow, shopper_id=shopper_id, partner_id=partner_id)
+    except NotFound:
+        return None
+    return view.grant
+
+
 def _signin(partner_id: str) -> Response:
     return RedirectResponse(f"/signin?next=/account/devices/{partner_id}", status_code=303)
 
@@ -79,7 +87,8 @@ async def save_sharing(
     form = await request.form()
     devices = [str(v) for v in form.getlist("device")]
     try:
-        details = service.details_from_form(form, devices)
+        current = await _current(uow, shopper.id, partner_id)
+        details = service.details_from_form(form, devices, current)
         if details:
             view = await service.set_device_grant(
                 uow=uow, policy=policy, shopper_id=shopper.id, partner_id=partner_id,

@@ -68,15 +68,14 @@ def suggestion_out(suggestion: service.Suggestion) -> SuggestionOut:
 
 
 def partner_items(suggestions: list[service.Suggestion]) -> list[PartnerSuggestionOut]:
-    """One item per rule with products: how many devices agreed is device data too."""
-    by_rule: dict[str, PartnerSuggestionOut] = {}
+    """Each suggested product once, in the order found: which rule fired, and for how many
+    devices, is device data and stays with the store."""
+    seen: dict[str, PartnerSuggestionOut] = {}
     for suggestion in suggestions:
-        if suggestion.products and suggestion.rule.value not in by_rule:
-            products = [product_out(p) for p in suggestion.products]
-            by_rule[suggestion.rule.value] = PartnerSuggestionOut(
-                rule=suggestion.rule.value, products=products
-            )
-    return list(by_rule.values())
+        for product in suggestion.products:
+            out = product_out(product)
+            seen.setdefault(out.id, PartnerSuggestionOut(product=out))
+    return list(seen.values())
 
 
 @router.get(
@@ -100,7 +99,7 @@ async def my_recommendations(
 async def partner_recommendations(
     access: OffersAccess, uow: WriteUow, rules: Rules, lang: Lang = "en"
 ) -> PartnerSuggestionsOut:
-    """Products per rule, with the generic basis ``connected_home``: never device data."""
+    """Suggested products with the generic basis ``connected_home``: never device data."""
     assert access.shopper_id is not None  # require_scopes demands a shopper's token
     found = await service.suggest_for_shopper(
         uow=uow, shopper_id=access.shopper_id, language=lang, rules=rules

@@ -68,11 +68,11 @@ class SuggestionsOut(BaseModel):
 
 
 class PartnerSuggestionOut(BaseModel):
-    """A suggestion as a partner app sees it: products and the rule, no device data."""
+    """A suggested product as a partner app sees it: no rule, no device data (the shopper
+    consented to recommendations by the store, not to telling other apps about their home)."""
 
-    rule: str
     basis: Literal["connected_home"] = PARTNER_BASIS
-    products: list[ProductOut]
+    product: ProductOut
 
 
 class PartnerSuggestionsOut(BaseModel):
