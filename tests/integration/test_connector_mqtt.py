@@ -8,6 +8,7 @@ never mixes runs.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import random
 import socket
@@ -16,6 +17,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import aiomqtt
 import httpx
 
 from handshake.connector.accounts import AccountStore
@@ -130,10 +132,60 @@ async def test_simulated_changes_reach_the_gateway_with_only_granted_properties(
         everything = [*report["event"]["payload"]["change"]["properties"],
                       *report["context"]["properties"]]  # fmt: skip
         assert set(names(everything)) <= allowed
-    added, deleted = (e["event"]["payload"]["endpoints"] for e in platform.discovery()[:2])
-    assert ([e["endpointId"] for e in added], deleted) == (
-        ["thermostat-1", "lock-3"], [{"endpointId": "sensor-2"}],
+    # Every device is described, sensor-2 (not shared) too; none is deleted.
+    discovery = platform.discovery()
+    assert {e["event"]["header"]["name"] for e in discovery} == {"AddOrUpdateReport"}
+    assert [e["endpointId"] for e in discovery[0]["event"]["payload"]["endpoints"]] == [
+        "thermostat-1", "sensor-2", "lock-3",
+    ]  # fmt: skip
+
+
+def changes(platform: FakePlatform) -> list[tuple[str, str, Any]]:
+    """``(device, property, value)`` of every change the gateway accepted, in order."""
+    return [
+        (r["event"]["endpoint"]["endpointId"], p["name"], p["value"])
+        for r in platform.change_reports()
+        for p in r["event"]["payload"]["change"]["properties"]
+    ]
+
+
+async def test_bad_values_and_absurd_times_neither_stop_the_bridge_nor_lose_reports() -> None:
+    platform = FakePlatform(
+        grant_document(
+            [share("thermostat-1", DataType.TEMPERATURE, STREAM),
+             share("lock-3", DataType.LOCK_STATE, STREAM)]
+        )
     )  # fmt: skip
+    maker = f"bad{uuid.uuid4().hex[:8]}"
+    settings = ConnectorSettings(
+        platform_url=PLATFORM, maker=maker, directive_secret=SECRET, coalesce_seconds=0.0,
+    )  # fmt: skip
+    http = httpx.AsyncClient(transport=httpx.MockTransport(platform.handler))
+    connector = build_connector(settings, http, store=AccountStore([account()]), now=lambda: NOW)
+    messages = [
+        ("thermostat-1", {"temperature": "warm", "connectivity": "OK"}, "2030-06-01T11:59:00Z"),
+        ("thermostat-1", {"temperature": 21.5}, "0001-01-01T00:00:00+01:00"),
+        ("lock-3", {"lock_state": "UNLOCKED"}, "2030-06-01T11:59:30Z"),
+    ]
+    async with broker() as url, asyncio.TaskGroup() as tasks:
+        bridge = tasks.create_task(run_bridge(connector, url))
+        await asyncio.wait_for(connector.bridge.connected.wait(), 10)
+        host, port = url.removeprefix("mqtt://").split(":")
+        async with aiomqtt.Client(host, int(port)) as client:
+            for device, properties, at in messages:
+                body = json.dumps({"properties": properties, "cause": "physical", "at": at})
+                await client.publish(f"handshake/{maker}/{device}/state", body, qos=1)
+        await eventually(lambda: len(changes(platform)) == 3)
+        assert not bridge.done()
+        bridge.cancel()
+
+    # One report or two for the thermostat, as the coalescer merged them or not.
+    assert sorted(changes(platform), key=lambda c: (c[0], c[1])) == [
+        ("lock-3", "lockState", "UNLOCKED"),
+        ("thermostat-1", "connectivity", {"value": "OK"}),
+        ("thermostat-1", "temperature", {"value": 21.5, "scale": "CELSIUS"}),
+    ]
+    assert connector.bridge.stats.unfit_values == 1
 
 
 async def test_a_signed_command_travels_to_the_device_and_back() -> None:

@@ -229,10 +229,36 @@ async def test_report_state_refused_without_query_current_or_any_state(
     assert error_type(await s.send(directive("Alexa", "ReportState"))) == expected
 
 
-async def test_discover_lists_what_the_grant_shares() -> None:
-    s = setup([share("lock-3", DataType.LOCK_STATE, COMMAND)])
+async def test_discover_lists_every_device_and_flags_only_what_the_grant_shares() -> None:
+    s = setup([share("lock-3", DataType.LOCK_STATE, QUERY)])
     answer = await s.send(directive("Alexa.Discovery", "Discover", endpoint=None))
 
     assert answer["event"]["header"]["name"] == "Discover.Response"
-    [endpoint] = answer["event"]["payload"]["endpoints"]
-    assert (endpoint["endpointId"], endpoint["displayCategories"]) == ("lock-3", ["SMARTLOCK"])
+    endpoints = answer["event"]["payload"]["endpoints"]
+    assert [(e["endpointId"], e["displayCategories"][0]) for e in endpoints] == [
+        ("thermostat-1", "THERMOSTAT"), ("sensor-2", "MOTION_SENSOR"), ("lock-3", "SMARTLOCK"),
+    ]  # fmt: skip
+    flags = {
+        (e["endpointId"], c["interface"]): c["properties"]["retrievable"]
+        for e in endpoints for c in e["capabilities"] if "properties" in c
+    }  # fmt: skip
+    assert {key for key, retrievable in flags.items() if retrievable} == {
+        ("lock-3", "Alexa.LockController")
+    }
+
+
+async def test_a_reply_value_that_does_not_fit_its_data_type_is_left_out() -> None:
+    devices = FakeDevices(
+        replies={"thermostat-1": CommandReply(True, {"setpoint": "warm", "mode": "HEAT"})},
+        states={"thermostat-1": dict(THERMOSTAT_STATE)},
+    )  # fmt: skip
+    s = setup([share("thermostat-1", S, COMMAND)], devices)
+    target = {"targetSetpoint": {"value": 21.0, "scale": "CELSIUS"}}
+
+    answer = await s.send(directive("Alexa.ThermostatController", "SetTargetTemperature",
+                                    payload=target))  # fmt: skip
+
+    # The last value heard stands in for the unreadable one.
+    assert [(p["name"], p["value"]) for p in answer["context"]["properties"]] == [
+        ("targetSetpoint", {"value": 20.0, "scale": "CELSIUS"}), ("connectivity", {"value": "OK"}),
+    ]  # fmt: skip

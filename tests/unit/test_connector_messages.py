@@ -127,7 +127,7 @@ def _capabilities(endpoint: dict[str, Any]) -> dict[str, tuple[list[str], bool, 
     }
 
 
-def test_discovery_flags_follow_the_sharing_mode_and_leave_out_unshared_types() -> None:
+def test_discovery_lists_every_property_of_the_kind_flagged_by_the_sharing_mode() -> None:
     grant = new_grant(
         [share("thermostat-1", DataType.TEMPERATURE, STREAM),
          share("thermostat-1", DataType.HUMIDITY, QUERY),
@@ -136,7 +136,6 @@ def test_discovery_flags_follow_the_sharing_mode_and_leave_out_unshared_types() 
     )  # fmt: skip
     endpoint = discovery_endpoint(THERMOSTAT, grant, "thermoco", NOW)
 
-    assert endpoint is not None
     assert {k: v for k, v in endpoint.items() if k != "capabilities"} == {
         "endpointId": "thermostat-1", "manufacturerName": "thermoco", "friendlyName": "Hall",
         "description": "thermoco thermostat",
@@ -147,7 +146,8 @@ def test_discovery_flags_follow_the_sharing_mode_and_leave_out_unshared_types() 
     }  # fmt: skip
     assert _capabilities(endpoint) == {
         "Alexa.TemperatureSensor": (["temperature"], True, True),
-        "Alexa.ThermostatController": (["targetSetpoint"], False, False),
+        # The unshared mode is listed too (the shopper may share it later): no flag for either.
+        "Alexa.ThermostatController": (["targetSetpoint", "thermostatMode"], False, False),
         "Alexa.HumiditySensor": (["relativeHumidity"], True, False),
         # Connectivity travels with the device's highest live share.
         "Alexa.EndpointHealth": (["connectivity"], True, True),
@@ -174,25 +174,41 @@ def test_an_interface_promises_a_flag_only_when_every_listed_property_honours_it
     ]  # fmt: skip
 
 
-def test_an_unshared_expired_or_revoked_device_is_left_out() -> None:
-    grant = new_grant([share("sensor-2", DataType.BATTERY, COMMAND)], now=NOW)
-
-    assert discovery_endpoint(THERMOSTAT, grant, "thermoco", NOW) is None
-    assert discovery_endpoint(DEVICES[1], grant, "thermoco", NOW + timedelta(days=366)) is None
-    assert discovery_endpoint(DEVICES[1], DeviceGrant(grant.shares, revoked=True), "m", NOW) is None
-
-
-def test_discovery_adds_shared_devices_and_deletes_the_others() -> None:
+def test_an_unshared_expired_or_revoked_device_is_described_without_any_flag() -> None:
     grant = new_grant([share("sensor-2", DataType.BATTERY, QUERY)], now=NOW)
-    events = discovery_events(DEVICES, grant, "thermoco", NOW)
+    cases = [
+        (THERMOSTAT, grant, NOW),
+        (DEVICES[1], grant, NOW + timedelta(days=366)),
+        (DEVICES[1], DeviceGrant(grant.shares, revoked=True), NOW),
+    ]
+    for device, given_grant, at in cases:
+        endpoint = discovery_endpoint(device, given_grant, "thermoco", at)
+        assert endpoint["endpointId"] == device.device_id
+        assert {flags[1:] for flags in _capabilities(endpoint).values()} == {(False, False)}
 
-    assert [e["event"]["header"]["name"] for e in events] == ["AddOrUpdateReport", "DeleteReport"]
-    added, deleted = (e["event"]["payload"]["endpoints"] for e in events)
-    assert [e["endpointId"] for e in added] == ["sensor-2"]
-    assert _capabilities(added[0]) == {
-        "Alexa.EndpointHealth": (["battery", "connectivity"], True, False)
+
+def test_discovery_adds_every_device_and_deletes_only_removed_ones() -> None:
+    """The platform's consent page lists discovered devices: an unshared one must stay there."""
+    grant = new_grant([share("sensor-2", DataType.BATTERY, QUERY)], now=NOW)
+    [event] = discovery_events(DEVICES, grant, "thermoco", NOW)
+
+    assert event["event"]["header"]["name"] == "AddOrUpdateReport"
+    added = event["event"]["payload"]["endpoints"]
+    assert [e["endpointId"] for e in added] == ["thermostat-1", "sensor-2", "lock-3"]
+    assert _capabilities(added[1]) == {
+        "Alexa.HumiditySensor": (["relativeHumidity"], False, False),
+        "Alexa.MotionSensor": (["detectionState"], False, False),
+        "Alexa.EndpointHealth": (["battery", "connectivity"], True, False),
     }
-    assert deleted == [{"endpointId": "thermostat-1"}, {"endpointId": "lock-3"}]
+    assert _capabilities(added[2]) == {
+        "Alexa.LockController": (["lockState"], False, False),
+        "Alexa.EndpointHealth": (["battery", "connectivity"], False, False),
+    }
+    # lock-3 left the account; sensor-2 is still in it, so never deleted.
+    removed = ["lock-3", "sensor-2", "lock-3"]
+    events = discovery_events(DEVICES[:2], grant, "thermoco", NOW, removed=removed)
+    assert [e["event"]["header"]["name"] for e in events] == ["AddOrUpdateReport", "DeleteReport"]
+    assert events[1]["event"]["payload"]["endpoints"] == [{"endpointId": "lock-3"}]
 
 
 def test_discovery_events_hold_at_most_300_endpoints() -> None:

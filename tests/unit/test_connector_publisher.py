@@ -6,6 +6,7 @@ import base64
 import itertools
 import random
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -13,12 +14,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from handshake.connector.publisher import Backoff
-from handshake.devices.consent import DataType
+from handshake.devices.consent import DataType, DeviceGrant
 from tests.connector_helpers import (
     QUERY,
     STREAM,
     SUBJECT,
     FakePlatform,
+    account,
     grant_document,
     names,
     parts,
@@ -28,6 +30,7 @@ from tests.connector_helpers import (
 )
 
 T, S, H, M = DataType.TEMPERATURE, DataType.SETPOINT, DataType.HUMIDITY, DataType.MODE
+L = DataType.LOCK_STATE
 
 
 def streaming_thermostat() -> FakePlatform:
@@ -245,25 +248,104 @@ async def test_no_grant_or_a_revoked_one_shares_nothing(document: dict[str, obje
     assert (platform.attempts, p.publisher.stats.nothing_kept) == ([], 1)
 
 
-async def test_discovery_is_sent_from_the_grant_and_resent_when_its_version_changes() -> None:
+def _flags(event: dict[str, Any]) -> dict[str, set[str]]:
+    """Per endpoint of a discovery event, the interfaces it may be asked about (retrievable)."""
+    return {
+        e["endpointId"]: {
+            c["interface"] for c in e["capabilities"] if c.get("properties", {}).get("retrievable")
+        }
+        for e in event["event"]["payload"]["endpoints"]
+    }
+
+
+async def test_discovery_lists_every_device_and_follows_the_grant_as_its_version_changes() -> None:
     platform = streaming_thermostat()
     p = parts(platform)
     p.grants.on_version_change = p.publisher.request_discovery
     p.publisher.request_discovery(SUBJECT)
     assert await p.publisher.pump() is None
-    added, deleted = (e["event"]["payload"]["endpoints"] for e in platform.discovery())
-    assert ([e["endpointId"] for e in added], deleted) == (
-        ["thermostat-1"], [{"endpointId": "sensor-2"}, {"endpointId": "lock-3"}],
-    )  # fmt: skip
+    [first] = platform.discovery()  # no DeleteReport: unshared devices stay on the platform
+    assert first["event"]["header"]["name"] == "AddOrUpdateReport"
+    assert _flags(first) == {
+        "thermostat-1": {"Alexa.TemperatureSensor", "Alexa.HumiditySensor",
+                         "Alexa.EndpointHealth"},
+        "sensor-2": set(), "lock-3": set(),
+    }  # fmt: skip
 
     platform.grant = grant_document([share("lock-3", DataType.LOCK_STATE, QUERY)], version=2)
     p.clock.now += 1.0  # the cached grant is now too old
     await p.grants.read(SUBJECT)
     assert await p.publisher.pump() is None
-    added, deleted = (e["event"]["payload"]["endpoints"] for e in platform.discovery()[2:])
-    assert ([e["endpointId"] for e in added], deleted) == (
-        ["lock-3"], [{"endpointId": "thermostat-1"}, {"endpointId": "sensor-2"}],
-    )  # fmt: skip
+    [second] = platform.discovery()[1:]
+    assert second["event"]["header"]["name"] == "AddOrUpdateReport"
+    assert _flags(second) == {
+        "thermostat-1": set(), "sensor-2": set(), "lock-3": {"Alexa.LockController"},
+    }  # fmt: skip
+
+
+async def test_discovery_deletes_a_device_once_it_leaves_the_account() -> None:
+    platform = streaming_thermostat()
+    p = parts(platform)
+    p.publisher.request_discovery(SUBJECT)
+    assert await p.publisher.pump() is None
+    account = p.store.get(SUBJECT)
+    assert account is not None
+    account.devices = [d for d in account.devices if d.device_id != "sensor-2"]
+
+    p.publisher.request_discovery(SUBJECT)
+    assert await p.publisher.pump() is None
+    added, deleted = platform.discovery()[1:]
+    assert [e["endpointId"] for e in added["event"]["payload"]["endpoints"]] == [
+        "thermostat-1", "lock-3",
+    ]  # fmt: skip
+    assert deleted["event"]["header"]["name"] == "DeleteReport"
+    assert deleted["event"]["payload"]["endpoints"] == [{"endpointId": "sensor-2"}]
+    p.publisher.request_discovery(SUBJECT)
+    assert await p.publisher.pump() is None
+    assert [e["event"]["header"]["name"] for e in platform.discovery()[3:]] == ["AddOrUpdateReport"]
+
+
+async def test_a_report_that_cannot_be_built_costs_no_other_device_its_changes() -> None:
+    platform = FakePlatform(
+        grant_document([share("thermostat-1", T, STREAM), share("lock-3", L, STREAM)])
+    )
+    p = parts(platform)
+    # A value no device should send (parse_state drops it): the report cannot be built.
+    p.publisher.submit(SUBJECT, "thermostat-1", {"temperature": sample("warm")}, "physical")
+    p.publisher.submit(SUBJECT, "lock-3", {"lock_state": sample("UNLOCKED")}, "physical")
+
+    assert await p.publisher.pump() is None
+    [report] = platform.change_reports()
+    assert report["event"]["endpoint"]["endpointId"] == "lock-3"
+    stats = p.publisher.stats
+    assert (stats.unbuildable, stats.reports_sent, p.publisher.pending_properties()) == (1, 1, 0)
+
+
+async def test_an_unexpected_failure_for_one_shopper_keeps_its_changes_and_sends_the_others(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    platform = streaming_thermostat()
+    p = parts(platform, accounts=[account("sub-a"), account("sub-b")])
+    read = p.grants.grant
+    failed: list[str] = []
+
+    async def failing(subject: str) -> DeviceGrant:
+        if subject == "sub-a" and not failed:  # once: a passing trouble (a full disk…)
+            failed.append(subject)
+            raise RuntimeError("disk full")
+        return await read(subject)
+
+    monkeypatch.setattr(p.grants, "grant", failing)
+    for subject in ("sub-a", "sub-b"):
+        p.publisher.submit(subject, "thermostat-1", {"temperature": sample(20.0)}, "poll")
+
+    retry_at = await p.publisher.pump()
+    assert retry_at is not None
+    assert (len(platform.change_reports()), p.publisher.stats.failures) == (1, 1)
+    assert p.publisher.pending_properties() == 1  # sub-a's change is kept
+    p.clock.now = retry_at
+    assert await p.publisher.pump() is None
+    assert len(platform.change_reports()) == 2
 
 
 @given(st.integers(1, 40), st.none() | st.floats(0, 10_000), st.integers(0, 2**32))

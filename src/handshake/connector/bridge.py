@@ -42,6 +42,8 @@ class BridgeStats:
     replies: int = 0
     unknown_devices: int = 0  # messages from devices in no account: ignored
     unreadable: int = 0
+    unfit_values: int = 0  # properties whose value does not fit their data type: dropped
+    failed: int = 0  # messages whose handling failed unexpectedly: skipped
 
 
 def topic_parts(topic: str, maker: str) -> tuple[str, str] | None:
@@ -106,7 +108,15 @@ class Bridge:
             self._waiting.pop(command_id, None)
 
     def handle_message(self, topic: str, payload: Any) -> None:
-        """Take in one MQTT message (state or reply); anything else is ignored."""
+        """Take in one MQTT message (state or reply); anything else is ignored. A message that
+        cannot be handled is logged and skipped: it never takes the connection down."""
+        try:
+            self._handle(topic, payload)
+        except Exception:
+            log.exception("connector.message_failed", topic=topic)
+            self.stats.failed += 1
+
+    def _handle(self, topic: str, payload: Any) -> None:
         parts = topic_parts(topic, self._maker)
         if parts is None:
             return
@@ -126,11 +136,17 @@ class Bridge:
             self.stats.unreadable += 1
             return
         self.stats.states += 1
+        self._count_unfit(device_id, message.unfit)
         fresh = self._states.update(device_id, message.samples)
         changed = self._significance.changes(device_id, fresh)
         if changed:
             self._coalescer.add(device_id, changed, message.cause, self._monotonic())
             self._flush_wake.set()
+
+    def _count_unfit(self, device_id: str, keys: tuple[str, ...]) -> None:
+        if keys:
+            self.stats.unfit_values += len(keys)
+            log.info("connector.values_unfit", device=device_id, keys=list(keys))
 
     def _take_reply(self, device_id: str, document: Any) -> None:
         if not isinstance(document, dict):
@@ -149,6 +165,7 @@ class Bridge:
         if reply.ok:
             parsed = parse_state({"properties": props}, self._now())
             if parsed is not None:
+                self._count_unfit(device_id, parsed.unfit)
                 self._states.update(device_id, parsed.samples)
         waiter.set_result(reply)
 

@@ -3,7 +3,8 @@
 Commands go to the device (``Devices.command``) only when the grant lets commands reach it, and
 the answer discloses only what the command affected, plus connectivity. ``ReportState`` is
 answered from the last state heard, limited to the data types shared in ``query_current``.
-``Discover`` lists only what the grant shares.
+``Discover`` lists every device of the account; the grant sets only the capability flags. A value
+in a device's reply that does not fit its data type is left out of the answer.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from handshake.connector.messages import (
     error_response,
     property_objects,
 )
-from handshake.connector.state import CONNECTIVITY, Sample
+from handshake.connector.state import CONNECTIVITY, Sample, fits
 from handshake.devices.consent import DataType, DeviceGrant, SharingMode
 from handshake.devices.enforcement import admit_report, command_allowed, refused_query
 from handshake.kernel import clock
@@ -194,7 +195,7 @@ class DirectiveHandler:
             raise Refusal("INSUFFICIENT_PERMISSIONS", "The shopper does not share this device.")
         reply = await self._send(device.device_id, d.name, d.payload)
         now = self._now()
-        heard = {k: Sample(v, now) for k, v in reply.properties.items()}
+        heard = {k: Sample(v, now) for k, v in reply.properties.items() if fits(k, v)}
         # The device just answered: it is reachable whatever older state said.
         samples = {**self._devices.state(device.device_id), CONNECTIVITY: Sample("OK", now)}
         samples.update(heard)

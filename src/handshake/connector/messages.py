@@ -2,8 +2,10 @@
 
 State keys (data types plus ``connectivity``) map to Alexa properties as in
 docs/device-makers.md. Change reports put the changed properties in ``payload.change`` and the
-unchanged ones in ``context``, never both. Discovery describes only what the grant shares, with
-``retrievable`` / ``proactivelyReported`` promised only where every listed property honours it.
+unchanged ones in ``context``, never both. Discovery describes every device of the account with
+every property its kind has (the platform's consent page lists them for the shopper to choose
+from); the grant decides only ``retrievable`` / ``proactivelyReported``, promised only where every
+listed property honours it. Only devices gone from the account are deleted.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 
 from handshake.connector.accounts import Device
 from handshake.connector.state import CONNECTIVITY, Sample
+from handshake.connector.state import THERMOSTAT_MODES as MODES
 from handshake.devices.consent import DataType, DeviceGrant, SharingMode
 from handshake.kernel import clock
 
@@ -41,8 +44,7 @@ DISPLAY_CATEGORIES: Mapping[str, list[str]] = {
     "sensor": ["MOTION_SENSOR"],
     "lock": ["SMARTLOCK"],
 }
-THERMOSTAT_MODES = ["HEAT", "COOL", "AUTO", "ECO", "OFF"]
-_LOWEST = SharingMode.REPORT_ON_COMMAND
+THERMOSTAT_MODES = list(MODES)
 
 
 def alexa_value(key: str, value: Any) -> Any:
@@ -144,19 +146,18 @@ def error_response(
 def _allowed(
     grant: DeviceGrant, device_id: str, key: str, mode: SharingMode, now: datetime
 ) -> bool:
+    if grant.revoked:
+        return False
     if key == CONNECTIVITY:  # device health travels with any share of the device
         return any(s.allows(mode, now) for s in grant.shares if s.device_id == device_id)
     share = grant.share(device_id, DataType(key))
     return share is not None and share.allows(mode, now)
 
 
-def shared_keys(grant: DeviceGrant, device: Device, now: datetime) -> list[str]:
-    """The device's state keys the grant shares now in any mode (empty: device not shared)."""
-    if grant.revoked:
-        return []
-    keys = [t.value for t in device.data_types]
-    live = [k for k in [*keys, CONNECTIVITY] if _allowed(grant, device.device_id, k, _LOWEST, now)]
-    return [k for k in ALEXA if k in live] if CONNECTIVITY in live else []
+def device_keys(device: Device) -> list[str]:
+    """Every state key the device's kind has, connectivity included, in the listing order."""
+    keys = {t.value for t in device.data_types} | {CONNECTIVITY}
+    return [k for k in ALEXA if k in keys]
 
 
 def _capability(
@@ -182,13 +183,10 @@ def _capability(
 
 def discovery_endpoint(
     device: Device, grant: DeviceGrant, maker: str, now: datetime
-) -> dict[str, Any] | None:
-    """The device as a discovery endpoint, limited to what the grant shares (None: nothing)."""
-    keys = shared_keys(grant, device, now)
-    if not keys:
-        return None
+) -> dict[str, Any]:
+    """The device as a discovery endpoint: all its properties, flagged as the grant allows."""
     by_interface: dict[str, list[str]] = {}
-    for key in keys:
+    for key in device_keys(device):
         by_interface.setdefault(ALEXA[key][0], []).append(key)
     capabilities = [{"type": "AlexaInterface", "interface": "Alexa", "version": PAYLOAD_VERSION}]
     capabilities += [
@@ -205,9 +203,8 @@ def discovery_endpoint(
 def discovery_endpoints(
     devices: Iterable[Device], grant: DeviceGrant, maker: str, now: datetime
 ) -> list[dict[str, Any]]:
-    """Endpoints of the shared devices, in the given order."""
-    endpoints = (discovery_endpoint(d, grant, maker, now) for d in devices)
-    return [e for e in endpoints if e is not None]
+    """Endpoints of every device, shared or not, in the given order."""
+    return [discovery_endpoint(d, grant, maker, now) for d in devices]
 
 
 def _chunks(items: list[dict[str, Any]], size: int) -> list[list[dict[str, Any]]]:
@@ -216,17 +213,18 @@ def _chunks(items: list[dict[str, Any]], size: int) -> list[list[dict[str, Any]]
 
 def discovery_events(
     devices: Sequence[Device], grant: DeviceGrant, maker: str, now: datetime, *,
-    limit: int = MAX_ENDPOINTS,
+    removed: Iterable[str] = (), limit: int = MAX_ENDPOINTS,
 ) -> list[dict[str, Any]]:  # fmt: skip
-    """``AddOrUpdateReport`` for the shared devices and ``DeleteReport`` for the others, each
-    at most ``limit`` endpoints."""
-    shared = discovery_endpoints(devices, grant, maker, now)
-    listed = {e["endpointId"] for e in shared}
-    gone = [{"endpointId": d.device_id} for d in devices if d.device_id not in listed]
+    """``AddOrUpdateReport`` for every device and ``DeleteReport`` for the ``removed`` ones (gone
+    from the account; never for a device the grant does not share), each at most ``limit``
+    endpoints."""
+    present = {d.device_id for d in devices}
+    gone = [{"endpointId": d} for d in dict.fromkeys(removed) if d not in present]
+    endpoints = discovery_endpoints(devices, grant, maker, now)
     return [
         {"event": {"header": header("Alexa.Discovery", name), "payload": {"endpoints": chunk}}}
-        for name, endpoints in (("AddOrUpdateReport", shared), ("DeleteReport", gone))
-        for chunk in _chunks(endpoints, limit)
+        for name, items in (("AddOrUpdateReport", endpoints), ("DeleteReport", gone))
+        for chunk in _chunks(items, limit)
     ]
 
 

@@ -6,7 +6,9 @@ all. Gateway answers follow docs/device-makers.md: 400 drop; 401 refresh and ret
 ``SKILL_DISABLED`` stop for the shopper and forget their tokens; ``INSUFFICIENT_PERMISSION``
 keep the grant but stop streaming; 429/5xx/network errors retry with exponential backoff. While
 the gateway is away each device keeps one pending value per property (newer replaces older), so
-an outage of any length costs at most one value per property in memory.
+an outage of any length costs at most one value per property in memory. A refused batch does not
+hold back the next ones, and one device's report that cannot be built (or one shopper's failure)
+never costs the others their changes.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import asyncio
 import contextlib
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
@@ -54,6 +56,8 @@ class Outcome:
 
     verdict: Verdict
     retry_after: float | None = None
+    # On RETRY, the devices whose changes to keep for later (None: every device of the job).
+    keep: frozenset[str] | None = None
 
 
 @dataclass
@@ -65,6 +69,8 @@ class PublisherStats:
     nothing_kept: int = 0  # reports whose changes the grant withheld entirely: not sent
     properties_withheld: int = 0  # properties the maker-side enforcement held back
     rejected: int = 0  # refused by the gateway (400, second 401): dropped
+    unbuildable: int = 0  # reports a device's values could not make: dropped, others sent
+    failures: int = 0  # a shopper's job failed unexpectedly: kept for a retry
     retries: int = 0
     accounts_ended: int = 0
 
@@ -112,6 +118,7 @@ class Publisher:
         self._slots = asyncio.Semaphore(concurrency)
         self._pending: dict[tuple[str, str], _Pending] = {}
         self._discovery: set[str] = set()
+        self._described: dict[str, set[str]] = {}  # devices each shopper's discovery listed
         self._no_stream: set[str] = set()  # links without devices.stream
         self._attempt, self._retry_at = 0, 0.0
         self._wake = asyncio.Event()
@@ -163,7 +170,8 @@ class Publisher:
         for (subject, devices), outcome in zip(by_subject.items(), outcomes[:split], strict=True):
             if outcome.verdict is Verdict.RETRY:
                 for device_id, pending in devices.items():
-                    self._requeue((subject, device_id), pending)
+                    if outcome.keep is None or device_id in outcome.keep:
+                        self._requeue((subject, device_id), pending)
         for subject, outcome in zip(discoveries, outcomes[split:], strict=True):
             if outcome.verdict is Verdict.RETRY:
                 self._discovery.add(subject)
@@ -193,34 +201,66 @@ class Publisher:
         for name, sample in failed.changed.items():
             current.changed.setdefault(name, sample)  # what arrived meanwhile is newer
 
-    async def _guarded(self, job: Any) -> Outcome:
+    async def _guarded(self, job: Coroutine[Any, Any, Outcome]) -> Outcome:
         async with self._slots:
-            result: Outcome = await job
-            return result
+            try:
+                return await job
+            except Exception:  # one shopper's failure must not cost the others their changes
+                log.exception("connector.publish_failed")
+                self.stats.failures += 1
+                return Outcome(Verdict.RETRY)
 
     async def _report(self, subject: str, devices: dict[str, _Pending]) -> Outcome:
-        """One request for all of a shopper's pending devices (a batch when more than one)."""
+        """All of a shopper's pending devices, in batches of at most 500 reports."""
         if subject in self._no_stream or not self._tokens.active(subject):
             return Outcome(Verdict.DROPPED)
         try:
             grant = await self._grants.grant(subject)
         except GrantUnavailable:
             return Outcome(Verdict.RETRY)
-        now = self._now()
-        events = [
-            event for device_id, pending in devices.items()
-            if (event := self._change_report(grant, device_id, pending, now)) is not None
-        ]  # fmt: skip
+        events = self._change_reports(grant, devices)
         if not events:
             return Outcome(Verdict.DROPPED)
+        return await self._send_reports(subject, events)
+
+    def _change_reports(
+        self, grant: DeviceGrant, devices: dict[str, _Pending]
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """``(device, ChangeReport)`` of each device with something to send."""
+        now, events = self._now(), []
+        for device_id, pending in devices.items():
+            try:
+                event = self._change_report(grant, device_id, pending, now)
+            except Exception:  # a bad value of one device must not hold back the others
+                log.exception("connector.report_unbuildable", device=device_id)
+                self.stats.unbuildable += 1
+                continue
+            if event is not None:
+                events.append((device_id, event))
+        return events
+
+    async def _send_reports(
+        self, subject: str, events: list[tuple[str, dict[str, Any]]]
+    ) -> Outcome:
+        """Each batch in turn; a refused one does not stop the next, retried ones are kept."""
+        keep: set[str] = set()
+        waits: list[float] = []
+        sent = False
         for start in range(0, len(events), MAX_BATCH):  # the gateway takes 500 at most
             chunk = events[start : start + MAX_BATCH]
-            body = chunk[0] if len(chunk) == 1 else {"events": chunk}
+            body = chunk[0][1] if len(chunk) == 1 else {"events": [e for _, e in chunk]}
             outcome = await self._post(subject, body, streaming=True)
-            if outcome.verdict is not Verdict.SENT:
-                return outcome  # a retry sends every device again: the twin keeps the latest
-            self.stats.reports_sent += len(chunk)
-        return Outcome(Verdict.SENT)
+            if outcome.verdict is Verdict.ENDED or subject in self._no_stream:
+                return outcome  # nothing more may be sent for this shopper
+            if outcome.verdict is Verdict.RETRY:
+                keep.update(device_id for device_id, _ in chunk)
+                waits += [] if outcome.retry_after is None else [outcome.retry_after]
+            elif outcome.verdict is Verdict.SENT:
+                sent = True
+                self.stats.reports_sent += len(chunk)
+        if keep:  # only the batches that did not get through are sent again
+            return Outcome(Verdict.RETRY, max(waits, default=None), frozenset(keep))
+        return Outcome(Verdict.SENT if sent else Verdict.DROPPED)
 
     def _change_report(
         self, grant: DeviceGrant, device_id: str, pending: _Pending, now: datetime
@@ -241,6 +281,7 @@ class Publisher:
         return change_report(device_id, changed.kept, unchanged.kept, pending.cause)
 
     async def _discover(self, subject: str) -> Outcome:
+        """Every device of the account, flagged from the grant; removed devices deleted."""
         account = self._store.get(subject)
         if account is None or not self._tokens.active(subject):
             return Outcome(Verdict.DROPPED)
@@ -248,11 +289,16 @@ class Publisher:
             grant = await self._grants.grant(subject)
         except GrantUnavailable:
             return Outcome(Verdict.RETRY)
-        for event in discovery_events(account.devices, grant, self._maker, self._now()):
+        listed = {d.device_id for d in account.devices}
+        removed = sorted(self._described.get(subject, set()) - listed)
+        now = self._now()
+        for event in discovery_events(account.devices, grant, self._maker, now, removed=removed):
             outcome = await self._post(subject, event, streaming=False)
-            if outcome.verdict is not Verdict.SENT:
+            if outcome.verdict in {Verdict.RETRY, Verdict.ENDED}:
                 return outcome  # RETRY resends the whole discovery, rebuilt from the grant then
-            self.stats.discovery_sent += 1
+            if outcome.verdict is Verdict.SENT:  # a refused event does not stop the next
+                self.stats.discovery_sent += 1
+        self._described[subject] = listed
         return Outcome(Verdict.SENT)
 
     async def _post(self, subject: str, body: dict[str, Any], *, streaming: bool) -> Outcome:
@@ -291,6 +337,7 @@ class Publisher:
         self._grants.invalidate(subject)
         self._drop_pending(subject)
         self._discovery.discard(subject)
+        self._described.pop(subject, None)
         if self._tokens.active(subject):  # several reports may learn it at once: count it once
             log.warning("connector.sharing_ended", subject=subject)
             self.stats.accounts_ended += 1

@@ -1,13 +1,16 @@
 """What devices say on their MQTT state topic, as samples the connector keeps (pure).
 
 A state message is ``{"properties": {"temperature": 21.5, …}, "cause": "physical", "at": "…"}``:
-keys are data types plus ``connectivity``; ``at`` is when the device measured them.
+keys are data types plus ``connectivity``; ``at`` is when the device measured them. A value that
+does not fit its data type (``"warm"`` for a temperature, ``"MAYBE"`` for a lock) is dropped, and
+an unreadable or absurd ``at`` (before 2000, or beyond what a UTC time can hold) counts as now.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,6 +19,20 @@ from handshake.devices.consent import DataType
 CONNECTIVITY = "connectivity"
 KEYS = frozenset({*(kind.value for kind in DataType), CONNECTIVITY})
 CAUSES = frozenset({"physical", "app", "voice", "rule", "poll"})
+THERMOSTAT_MODES = ("HEAT", "COOL", "AUTO", "ECO", "OFF")
+# No clock of a connected device is right before 2000 (the platform's rule too).
+MIN_SAMPLE_YEAR = 2000
+NUMBERS = frozenset({"temperature", "setpoint", "humidity", "battery"})
+CELSIUS_LIKE = frozenset({"temperature", "setpoint"})  # Alexa shape: {"value", "scale"}
+SCALES = frozenset({"CELSIUS", "FAHRENHEIT", "KELVIN"})
+# The words each non-numeric key accepts (any case); occupancy and connectivity take booleans.
+WORDS: Mapping[str, frozenset[str]] = {
+    "mode": frozenset(THERMOSTAT_MODES),
+    "lock_state": frozenset({"LOCKED", "UNLOCKED", "JAMMED"}),
+    "occupancy": frozenset({"DETECTED", "NOT_DETECTED"}),
+    CONNECTIVITY: frozenset({"OK", "UNREACHABLE"}),
+}
+FLAGS = frozenset({"occupancy", CONNECTIVITY})
 
 
 @dataclass(frozen=True)
@@ -32,21 +49,60 @@ class StateMessage:
 
     samples: dict[str, Sample]
     cause: str
+    unfit: tuple[str, ...] = field(default=())  # known keys dropped: value of the wrong type
 
 
 def parse_time(text: Any, default: datetime) -> datetime:
-    """An ISO 8601 time as aware UTC; ``default`` when missing or unreadable."""
+    """An ISO 8601 time as aware UTC; ``default`` when missing, unreadable or absurd."""
     try:
         moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
-    except ValueError:
+        if moment.tzinfo is None:  # devices without a zone are taken to speak UTC
+            moment = moment.replace(tzinfo=UTC)
+        # Year 1 east of UTC (or 9999 west of it) has no UTC time: OverflowError.
+        moment = moment.astimezone(UTC)
+    except (ValueError, OverflowError):
         return default
-    if moment.tzinfo is None:  # devices without a zone are taken to speak UTC
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    return default if moment.year < MIN_SAMPLE_YEAR else moment
+
+
+def _finite(value: Any) -> bool:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer beyond any float
+        return False
+
+
+def _word(value: Any, words: frozenset[str]) -> bool:
+    return isinstance(value, str) and value in words  # a list or dict is no word (nor hashable)
+
+
+def _alexa_shaped(key: str, value: dict[str, Any]) -> bool:
+    if key in CELSIUS_LIKE:  # {"value": 21.5, "scale": "CELSIUS"}
+        scaled = value.keys() == {"value", "scale"} and _word(value["scale"], SCALES)
+        return scaled and _finite(value["value"])
+    if value.keys() != {"value"}:
+        return False
+    if key in NUMBERS:  # {"value": 45}
+        return _finite(value["value"])
+    return key == CONNECTIVITY and _word(value["value"], WORDS[CONNECTIVITY])  # {"value": "OK"}
+
+
+def fits(key: str, value: Any) -> bool:
+    """Whether ``value`` fits the data type of ``key`` (plain, or already in its Alexa shape)."""
+    if isinstance(value, dict):  # sent on as is: exactly Alexa's shape, nothing more
+        return _alexa_shaped(key, value)
+    if key in NUMBERS:
+        return _finite(value)
+    if isinstance(value, bool):
+        return key in FLAGS
+    return isinstance(value, str) and value.upper() in WORDS.get(key, frozenset())
 
 
 def parse_state(document: Any, now: datetime) -> StateMessage | None:
-    """The state message in ``document`` (None when it is not one); unknown keys are ignored."""
+    """The state message in ``document`` (None when it is not one); unknown keys are ignored,
+    values that do not fit their data type dropped."""
     if not isinstance(document, dict) or not isinstance(document.get("properties"), dict):
         return None
     at = parse_time(document.get("at"), now)
@@ -54,8 +110,10 @@ def parse_state(document: Any, now: datetime) -> StateMessage | None:
     at = min(at, now)
     cause = str(document.get("cause", "physical"))
     props: Mapping[str, Any] = document["properties"]
-    samples = {k: Sample(v, at) for k, v in props.items() if k in KEYS and v is not None}
-    return StateMessage(samples, cause if cause in CAUSES else "physical")
+    known = {k: v for k, v in props.items() if k in KEYS and v is not None}
+    samples = {k: Sample(v, at) for k, v in known.items() if fits(k, v)}
+    unfit = tuple(k for k in known if k not in samples)
+    return StateMessage(samples, cause if cause in CAUSES else "physical", unfit)
 
 
 class StateBook:
