@@ -116,7 +116,8 @@ class FakePlatform:
         answer = self.event_answers.pop(0)() if self.event_answers else None
         if answer is not None and answer.status_code != 202:
             return answer
-        self.events.append(body)
+        # A batch ({"events": [...]}) is its events, as the platform's gateway reads it.
+        self.events.extend(body.get("events", [body]))
         return httpx.Response(202, json={"stored": 1, "dropped": {}})
 
     def change_reports(self) -> list[dict[str, Any]]:
