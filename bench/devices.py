@@ -137,8 +137,11 @@ def _details() -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def link_shopper(base_url: str, maker: Maker) -> Linked:
-    """Sign a new shopper up, link the maker, grant streaming of ten thermostats."""
+def link_shopper(
+    base_url: str, maker: Maker, details: list[dict[str, Any]] | None = None
+) -> tuple[Linked, str]:
+    """Sign a new shopper up, link the maker, grant ``details`` (default: streaming of ten
+    thermostats); the link and the subject the maker knows the shopper by."""
     with httpx.Client(base_url=base_url, timeout=10.0) as browser:
         email = f"bench-{secrets.token_hex(5)}@bench.example"
         signup = browser.post("/api/v1/auth/signup", json={
@@ -154,11 +157,13 @@ def link_shopper(base_url: str, maker: Maker) -> Linked:
             raise RuntimeError(f"token -> {token.status_code}: {token.text[:300]}")
         csrf = browser.cookies["hs_csrf"]
         path = f"/api/v1/me/device-sharing/{maker.partner_id}"
-        granted = browser.put(path, json={"authorization_details": _details()},
+        granted = browser.put(path, json={"authorization_details": details or _details()},
                               headers={"X-CSRF-Token": csrf})  # fmt: skip
         if granted.status_code != 200:
             raise RuntimeError(f"grant -> {granted.status_code}: {granted.text[:300]}")
-        return Linked(token.json()["access_token"], dict(browser.cookies), csrf, path)
+        access = token.json()["access_token"]
+        seen = browser.post("/oauth/introspect", data={"token": access}, headers=maker.basic())
+        return Linked(access, dict(browser.cookies), csrf, path), str(seen.json()["sub"])
 
 
 def _batch(size: int, sequence: int) -> dict[str, Any]:
@@ -317,7 +322,7 @@ def run(data: BenchData, options: Options, console: Console) -> dict[str, Any]:
     with uvicorn_server("devices", REAL_FACTORY, env) as real:
         needed = options.clients + options.revocations
         console.print(f"  linking {needed} shoppers to a device maker…")
-        maker.shoppers = [link_shopper(real.base_url, maker) for _ in range(needed)]
+        maker.shoppers = [link_shopper(real.base_url, maker)[0] for _ in range(needed)]
         for number in range(1, options.rounds + 1):
             gateway = asyncio.run(_gateway_round(real.base_url, maker, options))
             bare = asyncio.run(_bare_round(dsn, schema, options))

@@ -35,7 +35,7 @@ import uvicorn
 from rich.console import Console
 
 from bench.bare_app import asyncpg_dsn
-from bench.devices import REDIRECT_URI, Linked, Maker, _code, _register_maker
+from bench.devices import Linked, Maker, _register_maker, link_shopper
 from bench.oauth_tokens import OAUTH_ENV
 from bench.prepare import BenchData, loader_settings
 from bench.product_read import REAL_FACTORY, real_app_env
@@ -73,30 +73,6 @@ def _details(device_ids: list[str]) -> list[dict[str, Any]]:
          "expires_at": "2099-01-01T00:00:00Z"}
         for device in device_ids
     ]  # fmt: skip
-
-
-def _link(base_url: str, maker: Maker, device_ids: list[str]) -> tuple[Linked, str]:
-    """A shopper linked to the maker sharing ``device_ids``; and the link's subject."""
-    with httpx.Client(base_url=base_url, timeout=10.0) as browser:
-        signup = browser.post("/api/v1/auth/signup", json={
-            "email": f"bench-{secrets.token_hex(5)}@bench.example",
-            "password": "Bench-password-2024!", "name": "Bench",
-        })  # fmt: skip
-        if signup.status_code != 201:
-            raise RuntimeError(f"signup -> {signup.status_code}: {signup.text[:300]}")
-        code, verifier = _code(browser, maker)
-        form = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI,
-                "code_verifier": verifier}  # fmt: skip
-        token = browser.post("/oauth/token", data=form, headers=maker.basic()).json()
-        csrf, path = browser.cookies["hs_csrf"], f"/api/v1/me/device-sharing/{maker.partner_id}"
-        granted = browser.put(path, json={"authorization_details": _details(device_ids)},
-                              headers={"X-CSRF-Token": csrf})  # fmt: skip
-        if granted.status_code != 200:
-            raise RuntimeError(f"grant -> {granted.status_code}: {granted.text[:300]}")
-        seen = browser.post("/oauth/introspect", data={"token": token["access_token"]},
-                            headers=maker.basic()).json()  # fmt: skip
-        linked = Linked(token["access_token"], dict(browser.cookies), csrf, path)
-        return linked, str(seen["sub"])
 
 
 async def _directive_endpoint(data: BenchData, maker: Maker, url: str) -> str:
@@ -267,7 +243,7 @@ def run(data: BenchData, options: Options, console: Console) -> dict[str, Any]:
     with uvicorn_server("devices-connector", REAL_FACTORY,
                         real_app_env(data) | OAUTH_ENV | SECRET_ENV) as real:  # fmt: skip
         console.print(f"  linking {options.shoppers} shoppers sharing {options.devices} devices…")
-        links = [_link(real.base_url, maker, devices) for devices in owned]
+        links = [link_shopper(real.base_url, maker, _details(devices)) for devices in owned]
         accounts = [
             Account(subject=subject, access_token=linked.token, refresh_token="",
                     expires_at=_in_an_hour(),

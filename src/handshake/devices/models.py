@@ -51,24 +51,18 @@ class DeviceGrantRecord(Base):
     updated_at: Mapped[datetime] = updated_at_column()
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_by: Mapped[str | None] = mapped_column(String(80))
-    # Streaming's 90-day period: when the shopper was reminded it ends, when it paused (both
-    # cleared by a reconfirmation), so each happens once per period.
     # When the grant last came into force (created, or created again after a revocation):
     # values received before it (kept by the shopper at the revocation) are never read again.
     active_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Streaming's 90-day period: when the shopper was reminded it ends, when it paused (both
+    # cleared by a reconfirmation), so each happens once per period.
     stream_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     stream_paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class ReportedProperty(Base):
-    """The device twin's reported side: the latest allowed value of one property of a device."""
+class _DeviceValue:
+    """Columns of one value of one property of one device, as it was received."""
 
-    __tablename__ = "device_reported_properties"
-    __table_args__ = (
-        UniqueConstraint("shopper_id", "partner_id", "device_id", "namespace", "name"),
-    )
-
-    id: Mapped[str] = id_column()
     shopper_id: Mapped[str] = mapped_column(String(32), nullable=False)
     partner_id: Mapped[str] = mapped_column(String(32), nullable=False)
     device_id: Mapped[str] = mapped_column(String(256), nullable=False)
@@ -77,7 +71,6 @@ class ReportedProperty(Base):
     data_type: Mapped[str | None] = mapped_column(String(32))  # None: device health
     value: Mapped[Any] = mapped_column(JSONDocument, nullable=False)
     time_of_sample: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
-    uncertainty_ms: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     # Provenance: physical, app, voice, rule, poll (from the report's cause).
     cause: Mapped[str] = mapped_column(String(16), nullable=False)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
@@ -85,7 +78,19 @@ class ReportedProperty(Base):
     keep_until: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, index=True)
 
 
-class PropertyHistory(Base):
+class ReportedProperty(_DeviceValue, Base):
+    """The device twin's reported side: the latest allowed value of one property of a device."""
+
+    __tablename__ = "device_reported_properties"
+    __table_args__ = (
+        UniqueConstraint("shopper_id", "partner_id", "device_id", "namespace", "name"),
+    )
+
+    id: Mapped[str] = id_column()
+    uncertainty_ms: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class PropertyHistory(_DeviceValue, Base):
     """One allowed value of a device property as it was received: the twin's history."""
 
     __tablename__ = "device_property_history"
@@ -97,17 +102,6 @@ class PropertyHistory(Base):
     )  # fmt: skip
 
     id: Mapped[str] = id_column()
-    shopper_id: Mapped[str] = mapped_column(String(32), nullable=False)
-    partner_id: Mapped[str] = mapped_column(String(32), nullable=False)
-    device_id: Mapped[str] = mapped_column(String(256), nullable=False)
-    namespace: Mapped[str] = mapped_column(String(80), nullable=False)
-    name: Mapped[str] = mapped_column(String(80), nullable=False)
-    data_type: Mapped[str | None] = mapped_column(String(32))
-    value: Mapped[Any] = mapped_column(JSONDocument, nullable=False)
-    time_of_sample: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
-    cause: Mapped[str] = mapped_column(String(16), nullable=False)
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
-    keep_until: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, index=True)
 
 
 class DesiredProperty(Base):

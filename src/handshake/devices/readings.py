@@ -13,7 +13,7 @@ from datetime import datetime
 
 from handshake.db.uow import UnitOfWork
 from handshake.devices import audit
-from handshake.devices.consent import PROPERTIES, DataType, Purpose
+from handshake.devices.consent import PROPERTIES, DataType, DeviceGrant, Purpose
 from handshake.devices.enforcement import read_allowed
 from handshake.devices.errors import PurposeNotGranted
 from handshake.devices.grants import enforceable_grant
@@ -33,6 +33,24 @@ async def _audit(
         await uow.commit()
 
 
+async def _permitted(
+    uow: UnitOfWork, shopper_id: str, partner_id: str, device_id: str, purpose: Purpose,
+    wanted: list[DataType], detail: dict[str, object],
+) -> DeviceGrant:  # fmt: skip
+    """The grant, if it lets every wanted data type be read for ``purpose``; else the refusal
+    is audited and :class:`PurposeNotGranted` raised, before any data is touched."""
+    grant = await enforceable_grant(uow=uow, shopper_id=shopper_id, partner_id=partner_id)
+    now = clock.now()
+    refused = [k for k in wanted if not read_allowed(grant, device_id, k, purpose, now)]
+    if refused or not wanted:
+        await _audit(uow, shopper_id, partner_id, "read_refused", detail)
+        raise PurposeNotGranted(
+            f"The shopper does not share these data for {purpose.value}.",
+            extra={"refused": [k.value for k in refused]},
+        )
+    return grant
+
+
 async def read_device_state(
     *,
     uow: UnitOfWork,
@@ -44,18 +62,11 @@ async def read_device_state(
 ) -> list[ReportedProperty]:
     """The stored values of these data types of one device, if the grant allows ``purpose``."""
     wanted = sorted(set(data_types))
-    grant = await enforceable_grant(uow=uow, shopper_id=shopper_id, partner_id=partner_id)
-    now = clock.now()
-    refused = [k for k in wanted if not read_allowed(grant, device_id, k, purpose, now)]
     detail: dict[str, object] = {
         "device": device_id, "purpose": purpose.value, "data_types": [k.value for k in wanted],
     }  # fmt: skip
-    if refused or not wanted:
-        await _audit(uow, shopper_id, partner_id, "read_refused", detail)
-        raise PurposeNotGranted(
-            f"The shopper does not share these data for {purpose.value}.",
-            extra={"refused": [k.value for k in refused]},
-        )
+    grant = await _permitted(uow, shopper_id, partner_id, device_id, purpose, wanted, detail)
+    now = clock.now()
     async with uow:
         found = await uow.repo(TwinRepository).reported(
             shopper_id,
@@ -116,19 +127,12 @@ async def read_device_history(
     """Past values of these data types since ``since``, oldest first, if the grant allows
     ``purpose`` for every one of them (:class:`PurposeNotGranted` otherwise); audited."""
     wanted = sorted(set(data_types))
-    grant = await enforceable_grant(uow=uow, shopper_id=shopper_id, partner_id=partner_id)
-    now = clock.now()
-    refused = [k for k in wanted if not read_allowed(grant, device_id, k, purpose, now)]
     detail: dict[str, object] = {
         "device": device_id, "purpose": purpose.value, "data_types": [k.value for k in wanted],
         "history_since": clock.iso_z(since),
     }  # fmt: skip
-    if refused or not wanted:
-        await _audit(uow, shopper_id, partner_id, "read_refused", detail)
-        raise PurposeNotGranted(
-            f"The shopper does not share these data for {purpose.value}.",
-            extra={"refused": [k.value for k in refused]},
-        )
+    grant = await _permitted(uow, shopper_id, partner_id, device_id, purpose, wanted, detail)
+    now = clock.now()
     async with uow:
         found = await uow.repo(TwinRepository).history(
             shopper_id, partner_id, device_id, [k.value for k in wanted],
