@@ -426,6 +426,24 @@ class CheckoutSettings(BaseModel):
         return value
 
 
+class RecommendationSettings(BaseModel):
+    """The merchant's recommendation rules: what its catalog calls each product, thresholds."""
+
+    filter_query: str = Field(
+        default="air filter", min_length=1, max_length=200,
+        description="Catalog search for the 'filter due' rule (words of your own catalog).",
+    )  # fmt: skip
+    battery_query: str = Field(default="battery", min_length=1, max_length=200)
+    dehumidifier_query: str = Field(default="dehumidifier", min_length=1, max_length=200)
+    filter_heating_hours: float = Field(default=500, gt=0, le=100_000)
+    heating_window_days: int = Field(default=90, ge=1, le=365)
+    battery_low_percent: float = Field(default=20, gt=0, le=100)
+    battery_window_days: int = Field(default=30, ge=1, le=365)
+    humidity_high_percent: float = Field(default=60, gt=0, le=100)
+    humidity_days: int = Field(default=7, ge=1, le=90)
+    max_products: int = Field(default=3, ge=0, le=20)
+
+
 class LogSettings(BaseModel):
     """Structured logging."""
 
@@ -456,6 +474,7 @@ class Settings(BaseSettings):
     rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
     attribution: AttributionSettings = Field(default_factory=AttributionSettings)
     checkout: CheckoutSettings = Field(default_factory=CheckoutSettings)
+    recommendations: RecommendationSettings = Field(default_factory=RecommendationSettings)
     log: LogSettings = Field(default_factory=LogSettings)
 
     @model_validator(mode="after")

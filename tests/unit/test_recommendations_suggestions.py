@@ -194,3 +194,13 @@ async def test_no_products_asked_means_no_search(fakes: tuple[FakeDevices, FakeC
     [found] = await suggest(max_products=0)
     assert (found.products, catalog.searches) == ((), [])
     assert found.reason.startswith("Your thermo-1 has heated for 512 hours")
+
+
+def test_the_rules_come_from_the_merchant_settings() -> None:
+    """HANDSHAKE_RECOMMENDATIONS__* set the catalog queries and thresholds."""
+    from handshake.recommendations.policy import RecommendationRules, rules_from_settings
+    from handshake.settings import RecommendationSettings, Settings
+
+    section = RecommendationSettings(filter_query="filtre à air", battery_low_percent=15)
+    rules = rules_from_settings(Settings(recommendations=section))
+    assert rules == RecommendationRules(filter_query="filtre à air", battery_low_percent=15)

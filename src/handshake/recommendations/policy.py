@@ -1,7 +1,7 @@
 """The merchant's recommendation rules: thresholds, time windows and catalog queries.
 
-Search queries are merchant settings (what its catalog calls an air filter), never tuned to a
-particular catalog here. Defaults until the settings tree carries them.
+Search queries are merchant settings (``HANDSHAKE_RECOMMENDATIONS__FILTER_QUERY``…: what its
+catalog calls an air filter), never tuned to a particular catalog here.
 """
 
 from __future__ import annotations
@@ -58,6 +58,5 @@ class RecommendationRules:
 
 
 def rules_from_settings(settings: Settings) -> RecommendationRules:
-    """The rules of ``settings`` (the defaults: the settings tree does not carry them yet)."""
-    del settings  # to be read once the settings tree has a recommendations section
-    return RecommendationRules()
+    """The rules of ``settings`` (``recommendations`` section)."""
+    return RecommendationRules(**settings.recommendations.model_dump())
