@@ -174,3 +174,34 @@ async def test_the_maker_page_lists_accesses_to_its_shoppers_only(
     assert (anonymous.status_code, anonymous.headers["www-authenticate"]) == (
         401, 'Basic realm="handshake device makers"',
     )  # fmt: skip
+
+
+async def test_a_new_streaming_period_gets_its_own_reminder_and_pause(
+    app: Any, container: Container
+) -> None:
+    """Regression: after a pause, ending and sharing again kept the old marks, so the new
+    period was never reminded nor announced as paused."""
+    linked = await linked_maker(app, container, "devices.command devices.stream")
+    await put(app, container, linked, detail("stream_changes", "temperature"))
+    start, policy = clock.now(), _policy(container)
+    with clock.frozen_at(start + timedelta(days=91)):
+        assert await service.review_streaming(uow=container.uow(), policy=policy) == (
+            service.StreamingReview(0, 1)
+        )
+        await service.revoke_device_grant(
+            uow=container.uow(), policy=policy, shopper_id=linked.login.shopper_id,
+            partner_id=linked.maker.partner_id, actor="shopper",
+        )  # fmt: skip
+        await service.set_device_grant(
+            uow=container.uow(), policy=policy, shopper_id=linked.login.shopper_id,
+            partner_id=linked.maker.partner_id,
+            details=[detail("stream_changes", "temperature")],
+        )  # fmt: skip
+    with clock.frozen_at(start + timedelta(days=91 + 84)):
+        assert await service.review_streaming(uow=container.uow(), policy=policy) == (
+            service.StreamingReview(1, 0)
+        )
+    with clock.frozen_at(start + timedelta(days=91 + 91)):
+        assert await service.review_streaming(uow=container.uow(), policy=policy) == (
+            service.StreamingReview(0, 1)
+        )

@@ -165,6 +165,11 @@ class DeviceGrant:
         """Devices with at least one share."""
         return self._devices
 
+    def streaming_until(self) -> datetime | None:
+        """When the first streaming share pauses (None: nothing streams)."""
+        ends = [until for s in self.shares if (until := s.streaming_until()) is not None]
+        return min(ends, default=None)
+
     # Built once per grant: the enforcer asks these for every property of every report.
     @cached_property
     def _by_key(self) -> dict[tuple[str, DataType], Share]:

@@ -144,6 +144,9 @@ async def set_device_grant(
             repo.add(record)
         if kind == "grant_created":
             record.active_since = clock.now()
+        if kind == "grant_created" or grant_of(record).streaming_until() != grant.streaming_until():
+            # A new streaming period: its reminder and pause are still to come.
+            record.stream_reminded_at = record.stream_paused_at = None
         record.details, record.version = to_details(grant), record.version + 1
         record.status, record.revoked_at, record.revoked_by = GrantStatus.ACTIVE, None, None
         await repo.flush_unique(DeviceGrantConflict("The grant changed meanwhile; try again."))

@@ -33,8 +33,7 @@ class StreamingReview:
 
 def streaming_until(grant: DeviceGrant) -> datetime | None:
     """When the first streaming share of the grant pauses (None: nothing streams)."""
-    ends = [until for s in grant.shares if (until := s.streaming_until()) is not None]
-    return min(ends, default=None)
+    return grant.streaming_until()
 
 
 def reminder_due(record: DeviceGrantRecord, now: datetime) -> bool:
