@@ -27,7 +27,7 @@ from handshake.connector.grants import GrantCache, GrantUnavailable
 from handshake.connector.publisher import Publisher
 from handshake.connector.settings import broker_address
 from handshake.connector.significance import Coalescer, SignificanceFilter
-from handshake.connector.state import Sample, StateBook, parse_state
+from handshake.connector.state import Sample, StateBook, decode_payload, parse_state
 from handshake.kernel import clock
 
 log = structlog.get_logger(__name__)
@@ -52,15 +52,6 @@ def topic_parts(topic: str, maker: str) -> tuple[str, str] | None:
     if len(parts) != 4 or parts[0] != "handshake" or parts[1] != maker or not parts[2]:
         return None
     return parts[2], parts[3]
-
-
-def _decode(payload: Any) -> Any:
-    if isinstance(payload, bytes | bytearray):
-        payload = payload.decode("utf-8", errors="replace")
-    try:
-        return json.loads(payload) if isinstance(payload, str) else None
-    except ValueError:
-        return None
 
 
 class Bridge:
@@ -121,7 +112,7 @@ class Bridge:
         if parts is None:
             return
         device_id, channel = parts
-        document = _decode(payload)
+        document = decode_payload(payload)
         if channel == "state":
             self._take_state(device_id, document)
         elif channel == "reply":

@@ -20,6 +20,7 @@ import aiomqtt
 import structlog
 
 from handshake.connector.settings import broker_address
+from handshake.connector.state import decode_payload
 from handshake.kernel import clock
 
 log = structlog.get_logger(__name__)
@@ -123,15 +124,6 @@ def apply_command(device: SimulatedDevice, name: str, payload: dict[str, Any]) -
     return "INVALID_DIRECTIVE"
 
 
-def _json(payload: Any) -> Any:
-    if isinstance(payload, bytes | bytearray):
-        payload = payload.decode("utf-8", errors="replace")
-    try:
-        return json.loads(payload) if isinstance(payload, str) else None
-    except ValueError:
-        return None
-
-
 def state_message(device: SimulatedDevice, cause: str) -> str:
     """The device's state topic payload now."""
     at = clock.iso_z(clock.now())
@@ -181,7 +173,7 @@ class Simulator:
         pending: set[asyncio.Task[None]] = set()
         async for message in self.client.messages:
             device = self.fleet.get(str(message.topic).split("/")[2])
-            command = _json(message.payload)
+            command = decode_payload(message.payload)
             if device is not None and isinstance(command, dict):
                 task = asyncio.create_task(self.answer(device, command))
                 pending.add(task)  # keep a reference until it is done

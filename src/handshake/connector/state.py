@@ -8,6 +8,7 @@ an unreadable or absurd ``at`` (before 2000, or beyond what a UTC time can hold)
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -15,6 +16,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 from handshake.devices.consent import DataType
+
+
+def decode_payload(payload: Any) -> Any:
+    """The JSON document of an MQTT payload (None when it is not JSON)."""
+    if isinstance(payload, bytes | bytearray):
+        payload = payload.decode("utf-8", errors="replace")
+    try:
+        return json.loads(payload) if isinstance(payload, str) else None
+    except ValueError:
+        return None
+
 
 CONNECTIVITY = "connectivity"
 KEYS = frozenset({*(kind.value for kind in DataType), CONNECTIVITY})
