@@ -25,10 +25,6 @@ from handshake.checkout.models import (
 from handshake.db.uow import Repository
 
 
-def _rowcount(result: Any) -> int:
-    return int(getattr(result, "rowcount", 0) or 0)
-
-
 class CheckoutRepository(Repository):
     """Checkout sessions and their reservations."""
 
@@ -99,17 +95,17 @@ class CheckoutRepository(Repository):
         values: dict[str, Any] = {"status": to, "updated_at": now}
         if order_id is not None:
             values["order_id"] = order_id
-        result = await self.session.execute(
+        touched = await self.execute_count(
             update(StockReservation)
             .where(*conditions)
             .values(**values)
             .execution_options(synchronize_session=False)
         )
-        return _rowcount(result) == 1
+        return touched == 1
 
     async def extend_reservations(self, session_id: str, *, until: datetime, now: datetime) -> int:
         """Push back the expiry of a session's held reservations; how many were still held."""
-        result = await self.session.execute(
+        return await self.execute_count(
             update(StockReservation)
             .where(
                 StockReservation.session_id == session_id,
@@ -118,7 +114,6 @@ class CheckoutRepository(Repository):
             .values(expires_at=until, updated_at=now)
             .execution_options(synchronize_session=False)
         )
-        return _rowcount(result)
 
     async def due_reservations(self, *, now: datetime, limit: int) -> list[StockReservation]:
         """Held reservations past their expiry, oldest first."""
@@ -137,13 +132,13 @@ class CheckoutRepository(Repository):
         self, session_id: str, *, expected: Sequence[str], values: dict[str, Any], now: datetime
     ) -> bool:
         """Change a session still in one of the ``expected`` statuses."""
-        result = await self.session.execute(
+        touched = await self.execute_count(
             update(CheckoutSession)
             .where(CheckoutSession.id == session_id, CheckoutSession.status.in_(expected))
             .values(**values, updated_at=now)
             .execution_options(synchronize_session=False)
         )
-        return _rowcount(result) == 1
+        return touched == 1
 
 
 class OrderRepository(Repository):
@@ -217,10 +212,9 @@ class OrderRepository(Repository):
 
     async def erase_addresses(self, shopper_id: str, *, now: datetime) -> int:
         """Replace the address copies of the shopper's orders by an erasure mark; how many."""
-        result = await self.session.execute(
+        return await self.execute_count(
             update(Order)
             .where(Order.shopper_id == shopper_id)
             .values(address={"erased": True}, updated_at=now)
             .execution_options(synchronize_session=False)
         )
-        return _rowcount(result)

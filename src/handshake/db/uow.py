@@ -39,6 +39,11 @@ class Repository:
         dialect = self.session.get_bind().dialect.name
         return (pg_insert if dialect == "postgresql" else sqlite_insert)(entity)
 
+    async def execute_count(self, statement: Any) -> int:
+        """Run an UPDATE or DELETE; how many rows it touched."""
+        result = await self.session.execute(statement)
+        return int(getattr(result, "rowcount", 0) or 0)
+
     async def flush_unique(self, error: DomainError) -> None:
         """Write pending changes now; a unique-constraint clash (a lost race) raises ``error``."""
         try:

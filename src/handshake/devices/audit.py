@@ -46,10 +46,10 @@ async def lock_chain(uow: UnitOfWork, shopper_id: str, partner_id: str) -> Audit
     report never interleave: the report is stored before the purge, or refused after it.
     """
     repo = uow.repo(AuditRepository)
-    chain = await repo.chain_for_update(shopper_id, partner_id)
+    chain = await repo.chain_of(shopper_id, partner_id, lock=True)
     if chain is None:
         await repo.ensure_chain(shopper_id, partner_id)
-        chain = await repo.chain_for_update(shopper_id, partner_id)
+        chain = await repo.chain_of(shopper_id, partner_id, lock=True)
     assert chain is not None
     return chain
 

@@ -54,7 +54,7 @@ class DeviceAnswer:
 
 @dataclass(frozen=True)
 class Caller:
-    """Who asks: the shopper, which maker, which device, and the link's policy."""
+    """Who asks: the shopper, which maker, which device ("" for discovery), the link's policy."""
 
     shopper_id: str
     partner_id: str
@@ -80,8 +80,8 @@ async def _ask(
         caller.linking, partner_id=caller.partner_id, shopper_id=caller.shopper_id
     )
     body = directive(
-        namespace, name, message_id=message_id, subject=subject, device_id=caller.device_id,
-        payload=payload,
+        namespace, name, message_id=message_id, subject=subject,
+        device_id=caller.device_id or None, payload=payload,
     )  # fmt: skip
     answer = await policy.maker_client.call(target, body)
     return read_answer(answer, message_id=message_id, expected=expected)
@@ -219,15 +219,10 @@ async def discover_devices(
     )
     if not live:  # the shopper's subject is not sent to a maker they are not linked with
         raise NotAllowedByGrant("Link this maker first.")
-    target = await directive_target(uow, partner_id)
-    message_id = new_id("dir")
-    subject = linking.subject_of(linking_policy, partner_id=partner_id, shopper_id=shopper_id)
-    body = directive(
-        "Alexa.Discovery", "Discover", message_id=message_id, subject=subject, device_id=None,
-        payload={},
-    )  # fmt: skip
-    raw = await policy.maker_client.call(target, body)
-    answer = read_answer(raw, message_id=message_id, expected="Discover.Response")
+    caller = Caller(shopper_id, partner_id, "", linking_policy)  # about no device
+    answer = await _ask(
+        uow, policy, caller, "Alexa.Discovery", "Discover", {}, "Discover.Response", new_id("dir")
+    )
     if answer.name == "ErrorResponse":
         raise _refusal(answer)
     try:

@@ -127,7 +127,7 @@ async def set_device_grant(
     async with uow:
         await _check_link(uow, shopper_id, partner_id, grant)
         repo = uow.repo(DeviceGrantRepository)
-        record = await repo.grant_for_update(shopper_id, partner_id)
+        record = await repo.grant_of(shopper_id, partner_id, lock=True)
         changes = amendment(grant_of(record), grant)
         if record is not None and not changes:
             return GrantView(record, grant)
@@ -197,7 +197,7 @@ async def revoke_device_grant(
     """End every share at once (either side may): maker told, audited, stored data purged —
     unless the shopper chose to keep it (it then lives out its retention, read by nobody)."""
     async with uow:
-        record = await uow.repo(DeviceGrantRepository).grant_for_update(shopper_id, partner_id)
+        record = await uow.repo(DeviceGrantRepository).grant_of(shopper_id, partner_id, lock=True)
         if record is None:
             raise DeviceGrantNotFound("No device sharing with this maker.")
         if record.status == GrantStatus.REVOKED:
@@ -223,7 +223,7 @@ async def reconfirm_streaming(
     """The shopper confirms streaming again: every streaming share runs 90 more days."""
     now = clock.now()
     async with uow:
-        record = await uow.repo(DeviceGrantRepository).grant_for_update(shopper_id, partner_id)
+        record = await uow.repo(DeviceGrantRepository).grant_of(shopper_id, partner_id, lock=True)
         grant = grant_of(record)
         streaming = [s for s in grant.shares if s.mode == SharingMode.STREAM_CHANGES]
         if record is None or grant.revoked or not streaming:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, insert, select, true, update
+from sqlalchemy import Select, Table, delete, insert, select, true, update
 
 from handshake.db.uow import Repository
 from handshake.devices.models import (
@@ -26,25 +26,22 @@ from handshake.devices.models import (
 from handshake.kernel.ids import new_id
 
 
+def _locked(statement: Select[Any]) -> Select[Any]:
+    """``statement`` locking its rows, with the session's copies refreshed from them."""
+    return statement.with_for_update().execution_options(populate_existing=True)
+
+
 class AuditRepository(Repository):
     """Audit chains and their entries."""
 
-    async def chain_for_update(self, shopper_id: str, partner_id: str) -> AuditChain | None:
-        """The chain of a shopper and maker, row-locked until the transaction ends."""
-        statement = (
-            select(AuditChain)
-            .where(AuditChain.shopper_id == shopper_id, AuditChain.partner_id == partner_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-        return (await self.session.scalars(statement)).first()
-
-    async def chain_of(self, shopper_id: str, partner_id: str) -> AuditChain | None:
-        """The chain of a shopper and maker, if any entry was ever written."""
+    async def chain_of(
+        self, shopper_id: str, partner_id: str, *, lock: bool = False
+    ) -> AuditChain | None:
+        """The chain of a shopper and maker (row-locked until the transaction ends if ``lock``)."""
         statement = select(AuditChain).where(
             AuditChain.shopper_id == shopper_id, AuditChain.partner_id == partner_id
         )
-        return (await self.session.scalars(statement)).first()
+        return (await self.session.scalars(_locked(statement) if lock else statement)).first()
 
     async def ensure_chain(self, shopper_id: str, partner_id: str) -> None:
         """Create the chain of a shopper and maker unless it exists (concurrent-safe)."""
@@ -97,12 +94,15 @@ class AuditRepository(Repository):
 class DeviceGrantRepository(Repository):
     """Device grants."""
 
-    async def grant_of(self, shopper_id: str, partner_id: str) -> DeviceGrantRecord | None:
-        """The shopper's grant to the maker, if any."""
+    async def grant_of(
+        self, shopper_id: str, partner_id: str, *, lock: bool = False
+    ) -> DeviceGrantRecord | None:
+        """The shopper's grant to the maker, if any (row-locked until the transaction ends if
+        ``lock``)."""
         statement = select(DeviceGrantRecord).where(
             DeviceGrantRecord.shopper_id == shopper_id, DeviceGrantRecord.partner_id == partner_id
         )
-        return (await self.session.scalars(statement)).first()
+        return (await self.session.scalars(_locked(statement) if lock else statement)).first()
 
     async def grants_of_shopper(self, shopper_id: str) -> list[DeviceGrantRecord]:
         """Every grant of a shopper (all makers), by maker."""
@@ -123,19 +123,6 @@ class DeviceGrantRepository(Repository):
         )
         return [(r[0], r[1], r[2]) for r in (await self.session.execute(statement)).all()]
 
-    async def grant_for_update(self, shopper_id: str, partner_id: str) -> DeviceGrantRecord | None:
-        """The shopper's grant to the maker, row-locked until the transaction ends."""
-        statement = (
-            select(DeviceGrantRecord)
-            .where(
-                DeviceGrantRecord.shopper_id == shopper_id,
-                DeviceGrantRecord.partner_id == partner_id,
-            )
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-        return (await self.session.scalars(statement)).first()
-
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -143,6 +130,18 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 def _table(model: type[Any]) -> Table:
     table: Table = model.__table__
     return table
+
+
+async def _upsert(repo: Repository, row: Any, key: tuple[str, ...]) -> None:
+    """Insert ``row``, or update every other column of the row with the same ``key``."""
+    values = {c.key: getattr(row, c.key) for c in type(row).__table__.columns}
+    changing = {k: v for k, v in values.items() if k not in ("id", *key)}
+    statement = (
+        repo.conflict_insert(type(row))
+        .values(**values)
+        .on_conflict_do_update(index_elements=list(key), set_=changing)
+    )
+    await repo.session.execute(statement)
 
 
 TWIN_KEY = ("shopper_id", "partner_id", "device_id", "namespace", "name")
@@ -182,14 +181,7 @@ class TwinRepository(Repository):
 
     async def upsert_desired(self, row: DesiredProperty) -> None:
         """Store what a property should become (replacing the earlier wish, if any)."""
-        values = {c.key: getattr(row, c.key) for c in DesiredProperty.__table__.columns}
-        changing = {k: v for k, v in values.items() if k not in ("id", *TWIN_KEY)}
-        statement = (
-            self.conflict_insert(DesiredProperty)
-            .values(**values)
-            .on_conflict_do_update(index_elements=list(TWIN_KEY), set_=changing)
-        )
-        await self.session.execute(statement)
+        await _upsert(self, row, TWIN_KEY)
 
     async def settle_desired(self, directive_id: str, status: str) -> None:
         """Set the status of the wishes one directive carried."""
@@ -292,23 +284,21 @@ class TwinRepository(Repository):
     async def _delete(
         self, model: Any, shopper_id: str, partner_id: str, device_id: str, condition: Any
     ) -> int:
-        result = await self.session.execute(
+        return await self.execute_count(
             delete(model).where(
                 model.shopper_id == shopper_id, model.partner_id == partner_id,
                 model.device_id == device_id, condition,
             )
         )  # fmt: skip
-        return int(getattr(result, "rowcount", 0) or 0)
 
     async def purge_of(self, shopper_id: str, partner_id: str) -> int:
         """Delete everything stored of the shopper's devices with this maker (both sides of the
         twin and its history); how many values."""
         purged = 0
         for model in (ReportedProperty, PropertyHistory, DesiredProperty):
-            result = await self.session.execute(
+            purged += await self.execute_count(
                 delete(model).where(model.shopper_id == shopper_id, model.partner_id == partner_id)
             )
-            purged += int(getattr(result, "rowcount", 0) or 0)
         return purged
 
     async def expired(
@@ -328,10 +318,9 @@ class TwinRepository(Repository):
         expired_at: datetime,
     ) -> int:  # fmt: skip
         """Delete these stored values if still past their retention at ``expired_at``."""
-        result = await self.session.execute(
+        return await self.execute_count(
             delete(model).where(model.id.in_(ids), model.keep_until <= expired_at)
         )
-        return int(getattr(result, "rowcount", 0) or 0)
 
 
 class MakerEndpointRepository(Repository):
@@ -357,15 +346,7 @@ class DeviceEndpointRepository(Repository):
 
     async def upsert(self, row: DeviceEndpoint) -> None:
         """Store a discovered device (replacing its earlier description)."""
-        values = {c.key: getattr(row, c.key) for c in DeviceEndpoint.__table__.columns}
-        key = ("shopper_id", "partner_id", "device_id")
-        changing = {k: v for k, v in values.items() if k not in ("id", *key)}
-        statement = (
-            self.conflict_insert(DeviceEndpoint)
-            .values(**values)
-            .on_conflict_do_update(index_elements=list(key), set_=changing)
-        )
-        await self.session.execute(statement)
+        await _upsert(self, row, ("shopper_id", "partner_id", "device_id"))
 
     async def forget(self, shopper_id: str) -> None:
         """Forget every device of the shopper (erasure)."""
@@ -375,14 +356,13 @@ class DeviceEndpointRepository(Repository):
 
     async def remove(self, shopper_id: str, partner_id: str, device_ids: Sequence[str]) -> int:
         """Forget devices the maker says are gone; how many."""
-        result = await self.session.execute(
+        return await self.execute_count(
             delete(DeviceEndpoint).where(
                 DeviceEndpoint.shopper_id == shopper_id,
                 DeviceEndpoint.partner_id == partner_id,
                 DeviceEndpoint.device_id.in_(device_ids),
             )
         )
-        return int(getattr(result, "rowcount", 0) or 0)
 
 
 class ReceiptRepository(Repository):

@@ -77,7 +77,7 @@ async def review_streaming(*, uow: UnitOfWork, policy: LinkingPolicy) -> Streami
             # One grant per transaction (grant row, then its chain): never two chains at once.
             async with uow:
                 repo = uow.repo(DeviceGrantRepository)
-                record = await repo.grant_for_update(shopper_id, partner_id)
+                record = await repo.grant_of(shopper_id, partner_id, lock=True)
                 outcome = None
                 if record is not None and record.id == grant_id:
                     outcome = await _review(uow, policy, record, now)
