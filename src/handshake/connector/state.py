@@ -12,10 +12,11 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from handshake.devices.consent import DataType
+from handshake.devices.sample_times import parse_sample_time
 
 
 def decode_payload(payload: Any) -> Any:
@@ -33,7 +34,6 @@ KEYS = frozenset({*(kind.value for kind in DataType), CONNECTIVITY})
 CAUSES = frozenset({"physical", "app", "voice", "rule", "poll"})
 THERMOSTAT_MODES = ("HEAT", "COOL", "AUTO", "ECO", "OFF")
 # No clock of a connected device is right before 2000 (the platform's rule too).
-MIN_SAMPLE_YEAR = 2000
 NUMBERS = frozenset({"temperature", "setpoint", "humidity", "battery"})
 CELSIUS_LIKE = frozenset({"temperature", "setpoint"})  # Alexa shape: {"value", "scale"}
 SCALES = frozenset({"CELSIUS", "FAHRENHEIT", "KELVIN"})
@@ -62,19 +62,6 @@ class StateMessage:
     samples: dict[str, Sample]
     cause: str
     unfit: tuple[str, ...] = field(default=())  # known keys dropped: value of the wrong type
-
-
-def parse_time(text: Any, default: datetime) -> datetime:
-    """An ISO 8601 time as aware UTC; ``default`` when missing, unreadable or absurd."""
-    try:
-        moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
-        if moment.tzinfo is None:  # devices without a zone are taken to speak UTC
-            moment = moment.replace(tzinfo=UTC)
-        # Year 1 east of UTC (or 9999 west of it) has no UTC time: OverflowError.
-        moment = moment.astimezone(UTC)
-    except (ValueError, OverflowError):
-        return default
-    return default if moment.year < MIN_SAMPLE_YEAR else moment
 
 
 def _finite(value: Any) -> bool:
@@ -117,7 +104,7 @@ def parse_state(document: Any, now: datetime) -> StateMessage | None:
     values that do not fit their data type dropped."""
     if not isinstance(document, dict) or not isinstance(document.get("properties"), dict):
         return None
-    at = parse_time(document.get("at"), now)
+    at = parse_sample_time(document.get("at"), now)
     # A device clock ahead of ours would report from the future: clamp to now.
     at = min(at, now)
     cause = str(document.get("cause", "physical"))

@@ -103,7 +103,7 @@ async def _keep(
             grant, caller.device_id, answer.properties, mode=mode, now=now, affected=affected
         )
         dropped = dict(Counter(reason.value for _, reason in admitted.dropped))
-        samples = [Sample(caller.device_id, p, cause) for p in admitted.kept]
+        samples = [Sample.of(caller.device_id, p, cause, now) for p in admitted.kept]
         counts = await store_samples(
             uow, grant, shopper_id=caller.shopper_id, partner_id=caller.partner_id,
             samples=samples, mode=mode, now=now,

@@ -22,7 +22,7 @@ from handshake.devices.consent import DeviceGrant, SharingMode, data_type_of
 from handshake.devices.enforcement import admit_report
 from handshake.devices.errors import GatewayRequestInvalid, SharingEnded
 from handshake.devices.grants import enforceable_grant
-from handshake.devices.twin import CAUSES, Sample, sample_time, store_samples
+from handshake.devices.twin import CAUSES, Sample, store_samples
 from handshake.kernel import clock
 
 MAX_PROPERTIES = 100
@@ -104,11 +104,11 @@ class _DeviceTally:
     first: datetime | None = None
     last: datetime | None = None
 
-    def add(self, kept: list[dict[str, Any]], dropped: Counter[str], now: datetime) -> None:
+    def add(self, kept: list[Sample], dropped: Counter[str]) -> None:
         self.dropped = (self.dropped or Counter()) + dropped
-        kinds = (data_type_of(str(p.get("namespace")), str(p.get("name"))) for p in kept)
+        kinds = (data_type_of(str(s.prop.get("namespace")), str(s.prop.get("name"))) for s in kept)
         self.kinds = (self.kinds or set()) | {"health" if k is None else k.value for k in kinds}
-        for moment in (sample_time(p, now) for p in kept):
+        for moment in (s.at for s in kept):
             self.first = moment if self.first is None else min(self.first, moment)
             self.last = moment if self.last is None else max(self.last, moment)
 
@@ -133,16 +133,15 @@ async def ingest_change_report(
         grant = await enforceable_grant(uow=uow, shopper_id=shopper_id, partner_id=partner_id)
         if grant.revoked:
             raise SharingEnded("The shopper ended device sharing with this maker.")
-        tallies = await _store(uow, grant, reports, shopper_id, partner_id, now)
+        ingested = await _store(uow, grant, reports, shopper_id, partner_id, now)
         await uow.commit()
-    total: Counter[str] = sum((t.dropped or Counter() for t in tallies.values()), Counter())
-    return Ingested(sum(t.stored for t in tallies.values()), dict(total))
+    return ingested
 
 
 async def _store(
     uow: UnitOfWork, grant: DeviceGrant, reports: list[ChangeReport], shopper_id: str,
     partner_id: str, now: datetime,
-) -> dict[str, _DeviceTally]:  # fmt: skip
+) -> Ingested:  # fmt: skip
     """Admit every report, store what passed in one go, audit the request in one entry."""
     tallies: dict[str, _DeviceTally] = defaultdict(_DeviceTally)
     samples: list[Sample] = []
@@ -151,8 +150,9 @@ async def _store(
             grant, report.device_id, report.properties, mode=SharingMode.STREAM_CHANGES, now=now
         )
         dropped = Counter(reason.value for _, reason in admitted.dropped)
-        tallies[report.device_id].add(list(admitted.kept), dropped, now)
-        samples += [Sample(report.device_id, p, report.cause) for p in admitted.kept]
+        kept = [Sample.of(report.device_id, p, report.cause, now) for p in admitted.kept]
+        tallies[report.device_id].add(kept, dropped)
+        samples += kept
     counts = await store_samples(
         uow, grant, shopper_id=shopper_id, partner_id=partner_id, samples=samples,
         mode=SharingMode.STREAM_CHANGES, now=now,
@@ -165,4 +165,4 @@ async def _store(
         detail={"stored": counts.total(), "dropped": dict(dropped_total),
                 "devices": [tallies[d].detail(d) for d in sorted(tallies)]},
     )  # fmt: skip
-    return tallies
+    return Ingested(counts.total(), dict(dropped_total))

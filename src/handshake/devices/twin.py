@@ -10,16 +10,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from handshake.db.uow import UnitOfWork
 from handshake.devices.consent import DataType, DeviceGrant, SharingMode, data_type_of
 from handshake.devices.models import DesiredProperty
 from handshake.devices.repository import TwinRepository
+from handshake.devices.sample_times import parse_sample_time
 from handshake.kernel.ids import new_id
 
-MIN_SAMPLE_YEAR = 2000
 MAX_UNCERTAINTY_MS = 2**31 - 1  # the column is a 32-bit integer
 CAUSES = {
     "PHYSICAL_INTERACTION": "physical", "APP_INTERACTION": "app", "VOICE_INTERACTION": "voice",
@@ -34,17 +34,18 @@ class Sample:
     device_id: str
     prop: dict[str, Any]
     cause: str
+    at: datetime  # when it was measured (sample_time), worked out once
+
+    @classmethod
+    def of(cls, device_id: str, prop: dict[str, Any], cause: str, now: datetime) -> Sample:
+        """The sample of ``prop``, its measured time read from the report."""
+        return cls(device_id, prop, cause, sample_time(prop, now))
 
 
 def sample_time(prop: dict[str, Any], now: datetime) -> datetime:
     """When the value was measured (``now`` when missing, unreadable or in the future)."""
-    text = prop.get("timeOfSample")
-    try:
-        moment = datetime.fromisoformat(str(text).replace("Z", "+00:00")).astimezone(UTC)
-    except (ValueError, OverflowError):
-        return now
-    # No clock of a connected device is right before 2000 or after now: take our own.
-    return now if moment.year < MIN_SAMPLE_YEAR or moment > now else moment
+    # A device clock ahead of ours would report from the future: ours then.
+    return min(parse_sample_time(prop.get("timeOfSample"), now), now)
 
 
 def retention_days(
@@ -74,7 +75,7 @@ def _row(
     return {
         "shopper_id": shopper_id, "partner_id": partner_id, "device_id": sample.device_id,
         "namespace": namespace, "name": name, "data_type": None if kind is None else kind.value,
-        "value": prop.get("value"), "time_of_sample": sample_time(prop, now),
+        "value": prop.get("value"), "time_of_sample": sample.at,
         "cause": sample.cause, "received_at": now, "keep_until": now + timedelta(days=days),
         "uncertainty_ms": min(max(uncertainty, 0), MAX_UNCERTAINTY_MS),
     }  # fmt: skip
