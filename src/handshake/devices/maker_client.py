@@ -18,6 +18,7 @@ import httpx
 from handshake.devices.errors import MakerUnreachable
 from handshake.kernel import clock
 from handshake.kernel.ids import new_id
+from handshake.webhooks.loop_client import PerLoopClient
 from handshake.webhooks.sender import OutgoingWebhook, signed_headers
 from handshake.webhooks.targets import TargetGuard
 
@@ -45,21 +46,12 @@ class MakerClient:
     ) -> None:
         self.guard = guard
         self.timeout_seconds = timeout_seconds
-        self._transport = transport
-        self._http: httpx.AsyncClient | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-
-    def _client(self) -> httpx.AsyncClient:
-        loop = asyncio.get_running_loop()
-        if self._http is None or self._loop is not loop:
-            self._http = httpx.AsyncClient(
-                transport=self._transport,
-                timeout=httpx.Timeout(self.timeout_seconds),
-                follow_redirects=False,
-                headers={"user-agent": "handshake-directives/1"},
+        self._http = PerLoopClient(
+            lambda: httpx.AsyncClient(
+                transport=transport, timeout=httpx.Timeout(timeout_seconds),
+                follow_redirects=False, headers={"user-agent": "handshake-directives/1"},
             )
-            self._loop = loop
-        return self._http
+        )  # fmt: skip
 
     async def call(self, target: MakerTarget, directive: dict[str, Any]) -> dict[str, Any]:
         """The maker's answer to ``directive``; :class:`MakerUnreachable` on any failure."""
@@ -82,7 +74,9 @@ class MakerClient:
             ) from None
 
     async def _post(self, url: str, body: str, headers: dict[str, str]) -> dict[str, Any]:
-        async with self._client().stream("POST", url, content=body.encode(), headers=headers) as r:
+        async with self._http.get().stream(
+            "POST", url, content=body.encode(), headers=headers
+        ) as r:
             if r.status_code != 200:
                 raise MakerUnreachable(f"The maker answered HTTP {r.status_code}.")
             kept = bytearray()

@@ -18,6 +18,7 @@ from standardwebhooks.webhooks import Webhook
 
 from handshake.kernel import clock
 from handshake.settings import WebhookSettings
+from handshake.webhooks.loop_client import PerLoopClient
 from handshake.webhooks.retry_policy import AttemptResult, parse_retry_after
 from handshake.webhooks.targets import TargetGuard
 
@@ -87,24 +88,18 @@ class WebhookSender:
         self.settings = settings
         self.guard = guard
         self._transport = transport
-        self._http: httpx.AsyncClient | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._http = PerLoopClient(self._new_client)
 
-    def _client(self) -> httpx.AsyncClient:
-        loop = asyncio.get_running_loop()
-        if self._http is None or self._loop is not loop:
-            # A client's connections belong to the loop that opened them (tests, CLI runs).
-            self._http = httpx.AsyncClient(
-                transport=self._transport,
-                timeout=httpx.Timeout(self.settings.timeout_seconds),
-                follow_redirects=False,
-                headers={"user-agent": self.settings.user_agent},
-                limits=httpx.Limits(
-                    max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS
-                ),
-            )
-            self._loop = loop
-        return self._http
+    def _new_client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            transport=self._transport,
+            timeout=httpx.Timeout(self.settings.timeout_seconds),
+            follow_redirects=False,
+            headers={"user-agent": self.settings.user_agent},
+            limits=httpx.Limits(
+                max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS
+            ),
+        )
 
     async def send(self, message: OutgoingWebhook) -> AttemptResult:
         """Try ``message`` once; never raises for network or receiver problems."""
@@ -127,7 +122,7 @@ class WebhookSender:
     async def _post(
         self, message: OutgoingWebhook, headers: dict[str, str], started: float
     ) -> AttemptResult:
-        request = self._client().stream(
+        request = self._http.get().stream(
             "POST", message.url, content=message.body.encode(), headers=headers
         )
         async with request as response:
@@ -141,10 +136,7 @@ class WebhookSender:
 
     async def aclose(self) -> None:
         """Close the shared client (its connections) if it belongs to the running loop."""
-        http, self._http = self._http, None
-        if http is not None and self._loop is asyncio.get_running_loop():
-            await http.aclose()
-        self._loop = None
+        await self._http.aclose()
 
 
 def _elapsed_ms(started: float) -> int:
