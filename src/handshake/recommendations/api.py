@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from fastapi import Depends
 
 from handshake.accounts.deps import CurrentShopper
+from handshake.catalog.schemas import PriceOut
 from handshake.linking.deps import require_scopes
 from handshake.linking.service import PartnerAccess
 from handshake.recommendations import service
@@ -24,7 +25,6 @@ from handshake.recommendations.schemas import (
     Lang,
     PartnerSuggestionOut,
     PartnerSuggestionsOut,
-    PriceOut,
     ProductOut,
     SuggestionOut,
     SuggestionsOut,
@@ -43,11 +43,10 @@ OffersAccess = Annotated[PartnerAccess, Depends(require_scopes("offers"))]
 
 def product_out(product: service.SuggestedProduct) -> ProductOut:
     """The response form of a suggested product."""
-    member = product.member_price_from
     return ProductOut(
         id=product.product_id, handle=product.handle, title=product.title, brand=product.brand,
         image=product.image, price_from=PriceOut.of(product.price_from),
-        member_price_from=None if member is None else PriceOut.of(member),
+        member_price_from=PriceOut.maybe(product.member_price_from),
         availability="low_stock" if product.availability == "low_stock" else "in_stock",
     )  # fmt: skip
 

@@ -6,24 +6,11 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from handshake.kernel.money import Money
+from handshake.catalog.schemas import PriceOut
 
 Lang = Literal["en", "fr"]
 # All a partner app learns about where a suggestion comes from.
 PARTNER_BASIS: Literal["connected_home"] = "connected_home"
-
-
-class PriceOut(BaseModel):
-    """An exact price: integer minor units, currency and the decimal amount as text."""
-
-    minor: int
-    currency: str
-    amount: str
-
-    @classmethod
-    def of(cls, money: Money) -> PriceOut:
-        """The response form of ``money``."""
-        return cls(minor=money.minor, currency=money.currency, amount=str(money.as_decimal()))
 
 
 class ProductOut(BaseModel):
