@@ -31,6 +31,7 @@ DOMAINS: tuple[str, ...] = (
     "offers",
     "checkout",
     "devices",
+    "notifications",
     "recommendations",
     "attribution",
 )

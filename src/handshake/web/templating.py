@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
-from handshake.web.i18n import LOCALE_COOKIE, Catalogs, negotiate_locale
+from handshake.web.i18n import LOCALE_COOKIE, SUPPORTED_LOCALES, Catalogs, negotiate_locale
 
 WEB_PACKAGE = "handshake.web"
 
@@ -20,6 +20,12 @@ WEB_PACKAGE = "handshake.web"
 def package_dir(package: str) -> Path:
     """Filesystem folder of an importable package."""
     return Path(str(resources.files(package)))
+
+
+def locale_url(request: Request, locale: str) -> str:
+    """This page's path and query with ``lang`` set to ``locale`` (other parameters kept)."""
+    url = request.url.include_query_params(lang=locale)
+    return f"{url.path}?{url.query}"
 
 
 class Templates:
@@ -70,6 +76,7 @@ class Templates:
             "_": translate,
             "gettext": translate,
             "ngettext": lambda one, many, n: translate(one if n == 1 else many),
+            "lang_urls": {code: locale_url(request, code) for code in SUPPORTED_LOCALES},
             **(context or {}),
         }
         response = self.jinja.TemplateResponse(request, name, full, status_code=status_code)
