@@ -39,11 +39,11 @@ FORM_FIELDS = (
 )
 
 
-def safe_next(target: str | None) -> str:
+def safe_next(target: str | None, default: str = "/account") -> str:
     """A local path to go to after signing in (never another site)."""
     if target and target.startswith("/") and not target.startswith(("//", "/\\")):
         return target
-    return "/account"
+    return default
 
 
 async def _form(request: Request) -> dict[str, str]:
@@ -134,9 +134,9 @@ async def signin_page(
 
 
 @router.get("/admin/signin", response_class=HTMLResponse)
-async def operator_signin_page(request: Request) -> HTMLResponse:
+async def operator_signin_page(request: Request, next: str | None = None) -> HTMLResponse:
     """The operator sign-in form (operators have separate accounts)."""
-    context = _signin_context(True, "/docs")
+    context = _signin_context(True, safe_next(next, "/admin"))
     return templates_of(request).render(request, "accounts/signin.html", context)
 
 
@@ -149,7 +149,7 @@ async def _signin(
     limited: RateLimited | None,
 ) -> Response:
     values = await _form(request)
-    next_path = "/docs" if op else safe_next(values.get("next"))
+    next_path = safe_next(values.get("next"), "/admin" if op else "/account")
     sign_in = service.sign_in_operator if op else service.sign_in
     context = {**_signin_context(op, next_path), "values": values}
     if limited is not None:
@@ -317,5 +317,33 @@ async def address_delete_submit(
     async def work(_values: dict[str, str]) -> None:
         assert shopper is not None
         await service.delete_address(uow=uow, shopper_id=shopper.id, address_id=address_id)
+
+    return await _account_change(request, shopper, reader, work)
+
+
+@router.post("/account/payment-methods/{method_id}/default", response_class=HTMLResponse)
+async def payment_method_default_submit(
+    method_id: str, request: Request, shopper: OptionalShopper, uow: WriteUow, reader: ReadUow
+) -> Response:
+    """Make a saved card the default."""
+
+    async def work(_values: dict[str, str]) -> None:
+        assert shopper is not None
+        await service.set_default_payment_method(
+            uow=uow, shopper_id=shopper.id, method_id=method_id
+        )
+
+    return await _account_change(request, shopper, reader, work)
+
+
+@router.post("/account/payment-methods/{method_id}/delete", response_class=HTMLResponse)
+async def payment_method_delete_submit(
+    method_id: str, request: Request, shopper: OptionalShopper, uow: WriteUow, reader: ReadUow
+) -> Response:
+    """Forget a saved card (another one becomes the default)."""
+
+    async def work(_values: dict[str, str]) -> None:
+        assert shopper is not None
+        await service.delete_payment_method(uow=uow, shopper_id=shopper.id, method_id=method_id)
 
     return await _account_change(request, shopper, reader, work)

@@ -15,3 +15,9 @@ class EventBatchTooLarge(InvalidInput):
     """A batch with more events than ``attribution.max_batch_events``."""
 
     code = "event_batch_too_large"
+
+
+class InvalidReportPeriod(InvalidInput):
+    """A report period that ends before it starts, or is too long."""
+
+    code = "invalid_report_period"

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Row, func, or_, select, update
 
 from handshake.accounts.models import Shopper
-from handshake.attribution.models import AdEvent, AdEventReceipt
+from handshake.attribution.models import AdEvent, AdEventKind, AdEventReceipt
 from handshake.catalog.models import Variant
+from handshake.checkout.models import Order, OrderLine, OrderStatus
 from handshake.db.uow import Repository
+from handshake.linking.models import Grant, GrantStatus
 
 
 @dataclass(frozen=True)
@@ -130,3 +133,62 @@ class AttributionRepository(Repository):
             .execution_options(synchronize_session=False)
         )
         return int(getattr(result, "rowcount", 0) or 0)
+
+
+class ChannelReportRepository(Repository):
+    """Reads of the channel report: sales by partner and campaign, ad funnel counts."""
+
+    async def order_facts(
+        self, *, since: datetime, until: datetime, currency: str
+    ) -> list[Row[Any]]:
+        """Orders placed in [since, until) in ``currency``, cancelled ones left out: partner,
+        campaign (of the order's click, else of its first line that has one), time, net amount."""
+        click_campaign = (
+            select(AdEvent.campaign_id)
+            .where(AdEvent.click_id == Order.click_id)
+            .correlate(Order)
+            .limit(1)
+            .scalar_subquery()
+        )
+        line_campaign = (
+            select(OrderLine.campaign_id)
+            .where(OrderLine.order_id == Order.id, OrderLine.campaign_id.is_not(None))
+            .correlate(Order)
+            .order_by(OrderLine.position)
+            .limit(1)
+            .scalar_subquery()
+        )
+        query = select(
+            Order.partner_id,
+            func.coalesce(click_campaign, line_campaign).label("campaign_id"),
+            Order.placed_at,
+            (Order.total_minor - Order.refunded_minor).label("net_minor"),
+        ).where(
+            Order.placed_at >= since,
+            Order.placed_at < until,
+            Order.currency == currency,
+            Order.status != OrderStatus.CANCELED,
+        )
+        return list((await self.session.execute(query)).all())
+
+    async def funnel_counts(
+        self, *, since: datetime, until: datetime
+    ) -> list[tuple[str, str | None, str, int]]:
+        """(partner_id, campaign_id, kind, count) of impressions and clicks in [since, until)."""
+        query = (
+            select(AdEvent.partner_id, AdEvent.campaign_id, AdEvent.kind, func.count())
+            .where(
+                AdEvent.occurred_at >= since,
+                AdEvent.occurred_at < until,
+                AdEvent.kind.in_([AdEventKind.IMPRESSION, AdEventKind.CLICK]),
+            )
+            .group_by(AdEvent.partner_id, AdEvent.campaign_id, AdEvent.kind)
+        )
+        return [(p, c, k, int(n)) for p, c, k, n in (await self.session.execute(query)).all()]
+
+    async def linked_shopper_count(self, *, now: datetime) -> int:
+        """Shoppers with at least one link in force to a partner app."""
+        query = select(func.count(func.distinct(Grant.shopper_id))).where(
+            Grant.status == GrantStatus.ACTIVE, Grant.expires_at > now
+        )
+        return int(await self.session.scalar(query) or 0)

@@ -90,6 +90,7 @@ class ProductSummary:
     price_from: Money
     member_price_from: Money | None
     availability: Availability
+    status: str = ProductStatus.ACTIVE
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,14 @@ class ProductPage:
 
     items: list[ProductSummary]
     next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class BrandView:
+    """A brand with the number of active products it has (a search facet)."""
+
+    name: str
+    products: int
 
 
 @dataclass(frozen=True)
@@ -203,6 +212,7 @@ def _summary(row: Any, variants: Sequence[Any], lang: str, threshold: int) -> Pr
         price_from=Money(min((v.list_price_minor for v in same), default=0), currency),
         member_price_from=Money(min(members), currency) if members else None,
         availability=availability(total, low_stock_threshold=threshold),
+        status=row.status,
     )
 
 
@@ -219,8 +229,10 @@ async def search_products(
     cursor: str | None = None,
     limit: int = 20,
     low_stock_threshold: int = 5,
+    include_archived: bool = False,
 ) -> ProductPage:
-    """Active products matching every word of ``q`` and the filters, in a stable order."""
+    """Active products (archived too for operators) matching every word of ``q`` and the
+    filters, in a stable order."""
     if min_price and max_price and min_price.currency != max_price.currency:
         raise InvalidPrice("min_price and max_price must share a currency.")
     bound = min_price or max_price
@@ -234,6 +246,7 @@ async def search_products(
         in_stock=in_stock,
         after_id=cursors.decode(cursor) if cursor else None,
         limit=max(1, min(limit, MAX_PAGE)),
+        status=None if include_archived else ProductStatus.ACTIVE,
     )
     async with uow:
         repo = uow.repo(CatalogRepository)
@@ -252,6 +265,13 @@ async def list_categories(*, uow: UnitOfWork) -> list[CategoryView]:
     async with uow:
         rows = await uow.repo(CatalogRepository).category_rows()
     return [CategoryView(r.id, r.path, r.parent_path, r.name_en, r.name_fr) for r in rows]
+
+
+async def list_brands(*, uow: UnitOfWork) -> list[BrandView]:
+    """Every brand of the active products with its product count, alphabetically."""
+    async with uow:
+        rows = await uow.repo(CatalogRepository).brand_rows()
+    return [BrandView(r.brand, int(r.products)) for r in rows]
 
 
 async def export_feed(

@@ -38,3 +38,5 @@ class StockChanged(Event):
     warehouse_code: str
     on_hand: int
     available: int
+    # Why an operator changed it ("stock take", "damaged"…); empty for sales and imports.
+    reason: str = ""

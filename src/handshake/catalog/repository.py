@@ -19,6 +19,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    true,
     update,
 )
 
@@ -273,9 +274,19 @@ class CatalogRepository(Repository):
         return (await self.session.execute(query)).first()
 
     async def search_products(self, criteria: SearchCriteria) -> list[AnyRow]:
-        """Active products matching ``criteria`` after the cursor, in id order, limit + 1."""
+        """Products (active unless asked) matching ``criteria`` after the cursor; limit + 1."""
         query = criteria.apply(
             select(*PRODUCT_COLUMNS).outerjoin(Category, Category.id == Product.category_id)
+        )
+        return list((await self.session.execute(query)).all())
+
+    async def brand_rows(self) -> list[AnyRow]:
+        """Each brand of active products with how many it has, by brand (case kept as stored)."""
+        query = (
+            select(Product.brand, func.count(Product.id).label("products"))
+            .where(Product.status == ProductStatus.ACTIVE)
+            .group_by(Product.brand)
+            .order_by(func.lower(Product.brand), Product.brand)
         )
         return list((await self.session.execute(query)).all())
 
@@ -350,16 +361,20 @@ class SearchCriteria:
         in_stock: bool | None = None,
         after_id: str | None = None,
         limit: int = 20,
+        status: str | None = ProductStatus.ACTIVE,
     ) -> None:
         self.words, self.category_path, self.brand = words, category_path, brand
         self.currency, self.min_price_minor, self.max_price_minor = (
             currency, min_price_minor, max_price_minor,
         )  # fmt: skip
         self.in_stock, self.after_id, self.limit = in_stock, after_id, limit
+        self.status = status  # None: any status (operators see archived products too)
 
     def apply(self, query: Select[Any]) -> Select[Any]:
         """``query`` with every filter, the keyset position and the limit (+1 to peek ahead)."""
-        clauses: list[ColumnElement[bool]] = [Product.status == ProductStatus.ACTIVE]
+        clauses: list[ColumnElement[bool]] = []
+        if self.status is not None:
+            clauses.append(Product.status == self.status)
         # Words are normalised to [a-z0-9 ]: no LIKE wildcard can reach the pattern.
         clauses += [Product.search_text.like(f"% {word}%") for word in self.words]
         if self.category_path:
@@ -382,7 +397,7 @@ class SearchCriteria:
             clauses.append(in_stock if self.in_stock else ~in_stock)
         if self.after_id:
             clauses.append(Product.id > self.after_id)
-        return query.where(and_(*clauses)).order_by(Product.id).limit(self.limit + 1)
+        return query.where(and_(true(), *clauses)).order_by(Product.id).limit(self.limit + 1)
 
     def _priced_variant(self) -> Select[Any]:
         query = select(Variant.id).where(Variant.product_id == Product.id)

@@ -15,6 +15,7 @@ from handshake.catalog.browsing import (
 )
 from handshake.catalog.browsing import get_product as get_product
 from handshake.catalog.browsing import get_variant as get_variant
+from handshake.catalog.browsing import list_brands as list_brands
 from handshake.catalog.browsing import list_categories as list_categories
 from handshake.catalog.browsing import promise_for_variant as promise_for_variant
 from handshake.catalog.browsing import search_products as search_products
@@ -228,7 +229,7 @@ async def _stock_target(repo: CatalogRepository, variant_id: str, warehouse_code
 
 
 async def set_stock(
-    *, uow: UnitOfWork, variant_id: str, warehouse_code: str, on_hand: int
+    *, uow: UnitOfWork, variant_id: str, warehouse_code: str, on_hand: int, reason: str = ""
 ) -> StockLevel:
     """Set on-hand units (a count); refused below the units already reserved."""
     if on_hand < 0:
@@ -240,13 +241,13 @@ async def set_stock(
         if row is None:
             raise BelowReserved("On-hand stock cannot go below reserved units.")
         level = StockLevel(variant_id, warehouse_code, row.on_hand, row.reserved)
-        uow.record(_changed(level))
+        uow.record(_changed(level, reason))
         await uow.commit()
     return level
 
 
 async def adjust_stock(
-    *, uow: UnitOfWork, variant_id: str, warehouse_code: str, delta: int
+    *, uow: UnitOfWork, variant_id: str, warehouse_code: str, delta: int, reason: str = ""
 ) -> StockLevel:
     """Add ``delta`` units (negative removes) in one conditional update that never oversells."""
     async with uow:
@@ -259,15 +260,23 @@ async def adjust_stock(
                 extra={"variant_id": variant_id, "warehouse_code": warehouse_code},
             )
         level = StockLevel(variant_id, warehouse_code, row.on_hand, row.reserved)
-        uow.record(_changed(level))
+        uow.record(_changed(level, reason))
         await uow.commit()
     return level
 
 
-def _changed(level: StockLevel) -> StockChanged:
+def _changed(level: StockLevel, reason: str) -> StockChanged:
     return StockChanged(
         variant_id=level.variant_id,
         warehouse_code=level.warehouse_code,
         on_hand=level.on_hand,
         available=level.available,
+        reason=reason.strip()[:200],
     )
+
+
+async def stock_of_variants(*, uow: UnitOfWork, variant_ids: Sequence[str]) -> list[StockLevel]:
+    """On-hand and reserved units of these variants in every warehouse stocking them."""
+    async with uow:
+        rows = await uow.repo(CatalogRepository).stock_levels(list(variant_ids))
+    return [StockLevel(r.variant_id, r.code, r.on_hand, r.reserved) for r in rows]

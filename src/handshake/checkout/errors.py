@@ -109,3 +109,33 @@ class InvalidRefund(InvalidInput):
     """A refund amount that is not positive or more than what is left to refund."""
 
     code = "invalid_refund"
+
+
+class CartLineNotFound(NotFound):
+    """No line with this id in the shopper's cart."""
+
+    code = "cart_line_not_found"
+
+
+class InvalidCartQuantity(InvalidInput):
+    """A cart quantity out of range (below one, or above the most one line may hold)."""
+
+    code = "invalid_cart_quantity"
+
+
+class CartFull(InvalidInput):
+    """The cart already holds as many different items as one checkout can take."""
+
+    code = "cart_full"
+
+
+class CartEmpty(InvalidInput):
+    """Checking out an empty cart."""
+
+    code = "cart_empty"
+
+
+class CartItemUnavailable(Conflict):
+    """An item of the cart is no longer sold: remove it before checking out."""
+
+    code = "cart_item_unavailable"

@@ -3,7 +3,8 @@
 A checkout session is a partner's proposal to a shopper: lines re-priced from the catalog, an
 address, a card, a delivery option, and stock held for a while. Completing it turns the held
 reservations into an order. Orders keep copies of what was bought and where it goes (prices,
-titles, the address): later catalog or address-book changes never rewrite a past order.
+titles, the address): later catalog or address-book changes never rewrite a past order. The
+shop site's cart lines become the store's own checkout session the same way.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from handshake.db.base import (
@@ -212,3 +213,22 @@ class OrderChange(Base):
     actor: Mapped[str] = mapped_column(String(80), nullable=False)
     detail: Mapped[dict[str, Any]] = mapped_column(JSONDocument, nullable=False, default=dict)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+
+
+class CartLine(Base):
+    """One item of a shopper's cart on the shop site: a variant and how many, one line each."""
+
+    __tablename__ = "cart_lines"
+    __table_args__ = (
+        UniqueConstraint("shopper_id", "variant_id"),
+        CheckConstraint("quantity >= 1", name="quantity_positive"),
+    )
+
+    id: Mapped[str] = id_column()
+    # Indexed by the unique (shopper_id, variant_id) key, which starts with it.
+    shopper_id: Mapped[str] = mapped_column(ForeignKey("shoppers.id"), nullable=False)
+    variant_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    sku: Mapped[str] = mapped_column(String(64), nullable=False)
+    quantity: Mapped[int] = mapped_column(Integer, nullable=False)
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -22,7 +22,7 @@ from handshake.checkout.models import (
     SessionStatus,
     StockReservation,
 )
-from handshake.checkout.repository import CheckoutRepository
+from handshake.checkout.repository import CartRepository, CheckoutRepository
 from handshake.db.uow import UnitOfWork
 from handshake.idempotency import service as idempotency
 from handshake.idempotency.service import IdempotentRequest
@@ -155,6 +155,16 @@ async def _announce(uow: UnitOfWork, session: CheckoutSession, placed: PlacedOrd
     ))  # fmt: skip
 
 
+async def _take_from_cart(uow: UnitOfWork, shopper_id: str, lines: Sequence[OrderLine]) -> None:
+    """The store's own order empties the cart of what it bought, in the order's transaction.
+
+    Only a placed order does: an abandoned or refused checkout leaves the cart as it was.
+    """
+    cart = uow.repo(CartRepository)
+    for line in lines:
+        await cart.take_units(shopper_id, line.variant_id, line.quantity)
+
+
 async def place_order(
     uow: UnitOfWork,
     *,
@@ -180,6 +190,8 @@ async def place_order(
         session.status, session.order_id = SessionStatus.COMPLETED, order.id
         session.completing_until = session.completion_token = session.reserved_until = None
         await _announce(uow, session, placed)
+        if session.partner_id is None:
+            await _take_from_cart(uow, session.shopper_id, placed.lines)
         answer = render(placed)
         if idempotent is not None:
             await idempotency.record_answer(

@@ -11,15 +11,17 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 
 from handshake.checkout.models import (
+    CartLine,
     CheckoutLine,
     CheckoutSession,
     Order,
     OrderChange,
     OrderLine,
     ReservationStatus,
+    SessionStatus,
     StockReservation,
 )
 from handshake.db.uow import Repository
@@ -128,6 +130,19 @@ class CheckoutRepository(Repository):
         )
         return list(rows.all())
 
+    async def open_store_sessions(self, shopper_id: str) -> list[str]:
+        """Ids of the shopper's open sessions of the store's own checkout, oldest first."""
+        rows = await self.session.scalars(
+            select(CheckoutSession.id)
+            .where(
+                CheckoutSession.shopper_id == shopper_id,
+                CheckoutSession.partner_id.is_(None),
+                CheckoutSession.status == SessionStatus.OPEN,
+            )
+            .order_by(CheckoutSession.id)
+        )
+        return list(rows.all())
+
     async def transition_session(
         self, session_id: str, *, expected: Sequence[str], values: dict[str, Any], now: datetime
     ) -> bool:
@@ -216,5 +231,88 @@ class OrderRepository(Repository):
             update(Order)
             .where(Order.shopper_id == shopper_id)
             .values(address={"erased": True}, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
+
+class CartRepository(Repository):
+    """Shoppers' carts: one line per variant, changed by single conditional statements."""
+
+    async def lines(self, shopper_id: str) -> list[CartLine]:
+        """The shopper's cart, in the order things were first added."""
+        rows = await self.session.scalars(
+            select(CartLine)
+            .where(CartLine.shopper_id == shopper_id)
+            .order_by(CartLine.created_at, CartLine.id)
+            .execution_options(populate_existing=True)
+        )
+        return list(rows.all())
+
+    async def count(self, shopper_id: str) -> int:
+        """How many lines the shopper's cart has."""
+        query = select(func.count()).select_from(CartLine).where(CartLine.shopper_id == shopper_id)
+        return int((await self.session.execute(query)).scalar_one())
+
+    async def add_units(self, line: CartLine, *, max_quantity: int, now: datetime) -> int | None:
+        """Insert ``line``, or add its units to the shopper's line of that variant, in one upsert.
+
+        Concurrent adds of one variant all land on one line (the unique key decides); the new
+        quantity, or None when it would exceed ``max_quantity`` (then nothing changed).
+        """
+        table = CartLine.__table__
+        statement = self.conflict_insert(CartLine).values(
+            id=line.id, shopper_id=line.shopper_id, variant_id=line.variant_id, sku=line.sku,
+            quantity=line.quantity, created_at=now, updated_at=now,
+        )  # fmt: skip
+        summed = table.c.quantity + statement.excluded.quantity
+        upsert = statement.on_conflict_do_update(
+            index_elements=[table.c.shopper_id, table.c.variant_id],
+            set_={"quantity": summed, "updated_at": now},
+            where=summed <= max_quantity,
+        ).returning(table.c.quantity)
+        found = (await self.session.execute(upsert)).first()
+        return None if found is None else int(found[0])
+
+    async def set_quantity(
+        self, shopper_id: str, line_id: str, quantity: int, *, now: datetime
+    ) -> bool:
+        """Set the quantity of one of the shopper's lines; whether it exists."""
+        touched = await self.execute_count(
+            update(CartLine)
+            .where(CartLine.id == line_id, CartLine.shopper_id == shopper_id)
+            .values(quantity=quantity, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return touched == 1
+
+    async def remove(self, shopper_id: str, line_id: str) -> bool:
+        """Delete one of the shopper's lines; whether it existed."""
+        touched = await self.execute_count(
+            delete(CartLine)
+            .where(CartLine.id == line_id, CartLine.shopper_id == shopper_id)
+            .execution_options(synchronize_session=False)
+        )
+        return touched == 1
+
+    async def take_units(self, shopper_id: str, variant_id: str, quantity: int) -> None:
+        """Take ``quantity`` units of a variant out of the cart (no line is left at zero)."""
+        of_variant = (CartLine.shopper_id == shopper_id, CartLine.variant_id == variant_id)
+        await self.session.execute(
+            delete(CartLine)
+            .where(*of_variant, CartLine.quantity <= quantity)
+            .execution_options(synchronize_session=False)
+        )
+        await self.session.execute(
+            update(CartLine)
+            .where(*of_variant, CartLine.quantity > quantity)
+            .values(quantity=CartLine.quantity - quantity)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def empty(self, shopper_id: str) -> None:
+        """Delete every line of the shopper's cart."""
+        await self.session.execute(
+            delete(CartLine)
+            .where(CartLine.shopper_id == shopper_id)
             .execution_options(synchronize_session=False)
         )

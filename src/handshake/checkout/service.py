@@ -1,11 +1,21 @@
-"""Use cases of checkout, by module: sessions, completion, orders, reservations."""
+"""Use cases of checkout, by module: cart, sessions, completion, orders, reservations."""
 
 from __future__ import annotations
 
+from handshake.checkout.cart import CartItem as CartItem
+from handshake.checkout.cart import CartView as CartView
+from handshake.checkout.cart import add_to_cart as add_to_cart
+from handshake.checkout.cart import cart_export as cart_export
+from handshake.checkout.cart import checkout_cart as checkout_cart
+from handshake.checkout.cart import empty_cart as empty_cart
+from handshake.checkout.cart import remove_from_cart as remove_from_cart
+from handshake.checkout.cart import set_cart_quantity as set_cart_quantity
+from handshake.checkout.cart import view_cart as view_cart
 from handshake.checkout.completion import Confirmation as Confirmation
 from handshake.checkout.completion import complete_checkout as complete_checkout
 from handshake.checkout.documents import full_document as full_document
 from handshake.checkout.documents import partner_document as partner_document
+from handshake.checkout.orders import CANCELLABLE as CANCELLABLE
 from handshake.checkout.orders import OrderDetails as OrderDetails
 from handshake.checkout.orders import OrderFilter as OrderFilter
 from handshake.checkout.orders import OrderPage as OrderPage
@@ -32,6 +42,7 @@ from handshake.checkout.sessions import cancel_checkout_session as cancel_checko
 from handshake.checkout.sessions import create_checkout_session as create_checkout_session
 from handshake.checkout.sessions import get_checkout_session as get_checkout_session
 from handshake.checkout.sessions import update_checkout_session as update_checkout_session
+from handshake.checkout.sheet_links import sheet_path as sheet_path
 from handshake.checkout.sheet_links import sheet_url as sheet_url
 from handshake.checkout.sheet_payment import pay_from_sheet as pay_from_sheet
 from handshake.checkout.sheet_payment import sheet_buyer as sheet_buyer

@@ -147,15 +147,19 @@ def _click_key(policy: CheckoutPolicy, buyer: Buyer, click_id: str | None) -> st
 async def _verified_claims(
     uow: UnitOfWork, policy: CheckoutPolicy, buyer: Buyer, items: Sequence[RequestedItem]
 ) -> list[OfferClaims]:
-    if buyer.partner_id is None:
-        raise InvalidCheckoutRequest("Offer tokens are for partner checkouts.")
+    # The store's own checkout takes the tokens the store minted for its signed-in shopper.
+    audience, subject = (
+        (offers.STORE_AUDIENCE, buyer.shopper_id)
+        if buyer.partner_id is None
+        else (buyer.partner_id, buyer.subject)
+    )
     claims = [
         await offers.verify_offer_token(
             uow=uow,
             policy=policy.offers,
             token=item.offer_token,
-            partner_id=buyer.partner_id,
-            subject=buyer.subject,
+            partner_id=audience,
+            subject=subject,
         )
         for item in items
     ]

@@ -26,10 +26,15 @@ def sheet_token(policy: CheckoutPolicy, session_id: str, created_at: datetime) -
     return f"{expires}.{_mac(policy, session_id, expires)}"
 
 
+def sheet_path(policy: CheckoutPolicy, session_id: str, created_at: datetime) -> str:
+    """The link to a session's sheet, relative to the site (the shop site's own redirects)."""
+    token = sheet_token(policy, session_id, created_at)
+    return f"/checkout/sheet/{session_id}?t={token}"
+
+
 def sheet_url(policy: CheckoutPolicy, session_id: str, created_at: datetime) -> str:
     """The absolute link to a session's sheet."""
-    token = sheet_token(policy, session_id, created_at)
-    return f"{policy.public_url}/checkout/sheet/{session_id}?t={token}"
+    return policy.public_url + sheet_path(policy, session_id, created_at)
 
 
 def sheet_token_valid(policy: CheckoutPolicy, session_id: str, token: str, now: datetime) -> bool:

@@ -1,4 +1,4 @@
-"""Wiring of checkout: the reservation expiry job, and orders in data exports and erasure."""
+"""Wiring of checkout: the reservation expiry job; orders and the cart in exports and erasure."""
 
 from __future__ import annotations
 
@@ -24,9 +24,15 @@ async def export_orders(uow: UnitOfWork, shopper_id: str) -> list[dict[str, Any]
     return await service.export_orders_of_shopper(uow=uow, shopper_id=shopper_id)
 
 
+async def export_cart(uow: UnitOfWork, shopper_id: str) -> list[dict[str, Any]]:
+    """The shopper's cart, for the data export."""
+    return await service.cart_export(uow=uow, shopper_id=shopper_id)
+
+
 async def erase_order_addresses(uow: UnitOfWork, shopper_id: str) -> None:
-    """Erasure keeps the orders but forgets their delivery addresses."""
+    """Erasure keeps the orders but forgets their delivery addresses, and empties the cart."""
     await service.erase_order_addresses(uow=uow, shopper_id=shopper_id)
+    await service.empty_cart(uow=uow, shopper_id=shopper_id)
 
 
 def register(
@@ -36,8 +42,9 @@ def register(
     personal_data: PersonalDataRegistry,
     settings: Settings,
 ) -> None:
-    """Register the expiry job, the export section and the erasure step."""
+    """Register the expiry job, the export sections and the erasure step."""
     del bus, settings
     jobs.register(service.EXPIRE_JOB, expire_reservations)
     personal_data.add_exporter("orders", export_orders)
+    personal_data.add_exporter("cart", export_cart)
     personal_data.add_eraser("checkout", erase_order_addresses)

@@ -1,4 +1,5 @@
-"""Pages of checkout: the hosted checkout sheet partners open in a webview, the shopper's orders.
+"""Pages of checkout: the hosted checkout sheet partners open in a webview, the shopper's orders
+(one order: ``order_views``), and the shop site's cart (``cart_views``).
 
 The sheet opens with the link a partner got when it created the session (the session id, an
 expiry and a MAC). One tap confirms: the form carries the total the shopper saw and a per-page
@@ -17,12 +18,12 @@ from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from handshake.accounts.deps import OptionalShopper
-from handshake.checkout import service
+from handshake.checkout import admin_views, cart_views, order_views, service
+from handshake.checkout.cart_views import money
 from handshake.checkout.models import CheckoutSession
 from handshake.checkout.partner_api import checkout_policy, render_placed
 from handshake.checkout.schemas import Lang
 from handshake.kernel.errors import DomainError, NotFound
-from handshake.kernel.money import Money
 from handshake.web.deps import ReadUow, app_services
 from handshake.web.problems import STATUS_BY_CATEGORY
 from handshake.web.routing import DomainRouter
@@ -36,11 +37,6 @@ SHEET_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
-
-
-def money(minor: int, currency: str) -> str:
-    """``19.99 EUR``, with the currency's own number of decimals."""
-    return Money(minor, currency).format_plain()
 
 
 def _protected(response: Response) -> Response:
@@ -121,5 +117,10 @@ async def my_orders_page(request: Request, shopper: OptionalShopper, uow: ReadUo
     if shopper is None:
         return RedirectResponse("/signin?next=/account/orders", status_code=303)
     page = await service.list_orders(uow=uow, where=service.OrderFilter(shopper_id=shopper.id))
-    context = {"orders": page.items, "money": money}
+    context = {"orders": page.items, "money": money, "current_shopper": shopper}
     return templates_of(request).render(request, "checkout/orders.html", context)
+
+
+router.include_router(cart_views.router)
+router.include_router(order_views.router)
+router.include_router(admin_views.router)

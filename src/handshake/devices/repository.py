@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, Table, delete, insert, select, true, update
+from sqlalchemy import Select, Table, delete, func, insert, select, true, update
 
 from handshake.db.uow import Repository
 from handshake.devices.models import (
@@ -376,3 +376,27 @@ class ReceiptRepository(Repository):
             .order_by(ConsentReceipt.issued_at.desc(), ConsentReceipt.id.desc())
         )
         return list((await self.session.scalars(statement)).all())
+
+
+class SharingStatsRepository(Repository):
+    """Counts behind a device maker's sharing statistics (operator dashboard)."""
+
+    async def active_grant_details(self, partner_id: str) -> list[list[dict[str, Any]]]:
+        """The ``authorization_details`` of every grant in force to the maker."""
+        statement = select(DeviceGrantRecord.details).where(
+            DeviceGrantRecord.partner_id == partner_id,
+            DeviceGrantRecord.status == GrantStatus.ACTIVE,
+        )
+        return list((await self.session.scalars(statement)).all())
+
+    async def device_count(self, partner_id: str) -> int:
+        """Devices discovered through the maker, all shoppers together."""
+        statement = select(func.count()).where(DeviceEndpoint.partner_id == partner_id)
+        return int(await self.session.scalar(statement) or 0)
+
+    async def values_received_since(self, partner_id: str, since: datetime) -> int:
+        """Device values received from the maker at or after ``since``."""
+        statement = select(func.count()).where(
+            PropertyHistory.partner_id == partner_id, PropertyHistory.received_at >= since
+        )
+        return int(await self.session.scalar(statement) or 0)

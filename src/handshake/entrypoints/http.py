@@ -9,13 +9,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI, Request
+from fastapi.openapi.docs import (
+    get_redoc_html,
+    get_swagger_ui_html,
+    get_swagger_ui_oauth2_redirect_html,
+)
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 import handshake
-from handshake.accounts.deps import OptionalShopper
 from handshake.bootstrap import Container, build_container, domain_packages
 from handshake.entrypoints.observability import configure_logging
 from handshake.jobs import service as jobs_service
@@ -26,7 +30,7 @@ from handshake.web.client_address import trusted_networks
 from handshake.web.csrf import CsrfMiddleware
 from handshake.web.middleware import RequestContextMiddleware
 from handshake.web.problems import install_problem_handlers, problem_response
-from handshake.web.templating import WEB_PACKAGE, Templates, package_dir, templates_of
+from handshake.web.templating import WEB_PACKAGE, Templates, package_dir
 from handshake.web.throttling import build_rate_limiter
 
 ROUTER_MODULES = ("api", "views")
@@ -59,10 +63,34 @@ def _mount_static(app: FastAPI) -> None:
             app.mount(f"/static/{short}", StaticFiles(directory=folder), name=f"static-{short}")
 
 
-def _add_site_routes(app: FastAPI) -> None:
-    @app.get("/", include_in_schema=False, response_class=HTMLResponse)
-    async def home(request: Request, shopper: OptionalShopper) -> HTMLResponse:
-        return templates_of(request).render(request, "web/home.html", {"current_shopper": shopper})
+VENDOR = "/static/web/vendor"
+
+
+def _add_api_docs(app: FastAPI) -> None:
+    """Swagger UI and ReDoc from vendored files: deployments may have no internet."""
+    title = f"{app.title} API"
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json", title=title,
+            oauth2_redirect_url="/docs/oauth2-redirect",
+            swagger_js_url=f"{VENDOR}/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url=f"{VENDOR}/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/web/favicon.svg",
+        )  # fmt: skip
+
+    @app.get("/docs/oauth2-redirect", include_in_schema=False)
+    async def swagger_ui_redirect() -> HTMLResponse:
+        return get_swagger_ui_oauth2_redirect_html()
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc() -> HTMLResponse:
+        return get_redoc_html(
+            openapi_url="/openapi.json", title=title,
+            redoc_js_url=f"{VENDOR}/redoc/redoc.standalone.js",
+            redoc_favicon_url="/static/web/favicon.svg", with_google_fonts=False,
+        )  # fmt: skip
 
 
 def _add_platform_routes(app: FastAPI) -> None:
@@ -145,6 +173,8 @@ def create_app(
         version=handshake.__version__,
         description="Linked-account commerce: offers, in-app checkout and consented data sharing.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.services = services
     app.state.settings = settings
@@ -152,7 +182,7 @@ def create_app(
     app.state.rate_limiter = rate_limiter  # one per app, closed by the lifespan
     install_problem_handlers(app)
     _add_platform_routes(app)
-    _add_site_routes(app)
+    _add_api_docs(app)
     _include_domain_routers(app)
     _mount_static(app)
     app.add_middleware(

@@ -50,6 +50,9 @@ from handshake.offers.tokens import sign_offer, token_kid, verify_offer
 
 MAX_BATCH = 50
 LINK_SCOPES = "offers checkout"
+# The audience of the store's own offer tokens (its shop site); partner ids never look like it.
+STORE_AUDIENCE = "store"
+STORE_PLACEMENT = "store"
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,6 +315,37 @@ async def current_variants(*, uow: UnitOfWork, skus: Sequence[str]) -> dict[str,
         for snapshot in composition.snapshots_from_rows(rows)
         if snapshot.is_active and snapshot.sku in skus
     }
+
+
+async def store_offer_tokens(
+    *,
+    uow: UnitOfWork,
+    writer: UnitOfWork,
+    policy: OfferPolicy,
+    shopper_id: str,
+    skus: Sequence[str],
+) -> dict[str, str]:
+    """The store's own offer tokens for its signed-in shopper, by SKU (active variants only).
+
+    They never leave the server: the shop site turns a cart into a checkout session with them,
+    so the store's checkout runs through the same token checks as a partner's.
+    """
+    snapshots = await current_variants(uow=uow, skus=skus)
+    context = await _shopper_context(uow, caches_of(uow, policy), shopper_id)
+    keyring = await signing_keyring(uow=uow, writer=writer, policy=policy)
+    now = clock.now().replace(microsecond=0)
+    tokens = {}
+    for sku, snapshot in snapshots.items():
+        pricing = composition.price_for(snapshot, is_member=context.is_member)
+        claims = OfferClaims(
+            token_id=new_id("oft"), issuer=policy.issuer, partner_id=STORE_AUDIENCE,
+            subject=shopper_id, variant_id=snapshot.variant_id, sku=sku,
+            unit_price_minor=pricing.unit_price_minor, currency=pricing.currency,
+            member_price=pricing.member_price_applied, placement_id=STORE_PLACEMENT,
+            campaign_id=None, creative_id=None, issued_at=now, expires_at=now + policy.token_ttl,
+        )  # fmt: skip
+        tokens[sku] = sign_offer(claims, keyring)
+    return tokens
 
 
 async def verify_offer_token(

@@ -36,6 +36,9 @@ from handshake.payments.models import (
 from handshake.payments.provider import AuthorizationOutcome, PaymentProvider
 from handshake.payments.repository import PaymentRepository
 from handshake.payments.sandbox import SandboxProvider
+from handshake.payments.sandbox_cards import SandboxTestCard as SandboxTestCard
+from handshake.payments.sandbox_cards import sandbox_test_cards as sandbox_test_cards
+from handshake.payments.sandbox_cards import save_test_card as save_test_card
 
 PROVIDERS: dict[str, type[SandboxProvider]] = {"sandbox": SandboxProvider}
 REFUNDABLE = (PaymentStatus.CAPTURED, PaymentStatus.PARTIALLY_REFUNDED)

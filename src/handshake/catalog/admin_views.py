@@ -1,0 +1,214 @@
+"""Dashboard pages of the catalog: products (search, edit, archive), prices, stock, warehouses.
+
+Every form posts to its own URL, calls one catalog service and redirects back (post/redirect/
+get); a refused change shows the product page again with the message and a 4xx status.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, Response
+
+from handshake.accounts.admin_deps import PageOperator
+from handshake.catalog import service
+from handshake.catalog.errors import InvalidPrice, InvalidProduct
+from handshake.catalog.models import ProductStatus
+from handshake.kernel.errors import DomainError, InvalidInput
+from handshake.kernel.money import Money, MoneyError
+from handshake.web.admin_pages import error_status, form_values, render_admin, see_other
+from handshake.web.deps import AppSettings, ReadUow, WriteUow
+from handshake.web.routing import DomainRouter
+
+router = DomainRouter(prefix="/admin/catalog", include_in_schema=False)
+PAGE_SIZE = 25
+STOCK_MODES = ("set", "adjust")
+
+
+@router.get("", response_class=HTMLResponse)
+async def products_page(
+    request: Request, operator: PageOperator, uow: ReadUow, settings: AppSettings
+) -> HTMLResponse:
+    """Every product, archived ones too, searched by words, a page at a time."""
+    q = request.query_params.get("q", "").strip()
+    cursor = request.query_params.get("cursor") or None
+    context: dict[str, Any] = {"operator": operator, "q": q, "cursor": cursor}
+    try:
+        page = await service.search_products(
+            uow=uow, q=q or None, cursor=cursor, limit=PAGE_SIZE, include_archived=True,
+            low_stock_threshold=settings.catalog.low_stock_threshold,
+        )  # fmt: skip
+    except DomainError as error:
+        context.update(products=[], next_cursor=None, error=error.detail)
+        return render_admin(
+            request, "catalog/admin/products.html", context, section="catalog",
+            status_code=error_status(error),
+        )  # fmt: skip
+    context.update(products=page.items, next_cursor=page.next_cursor)
+    return render_admin(request, "catalog/admin/products.html", context, section="catalog")
+
+
+async def _product_context(uow: ReadUow, settings: AppSettings, product_id: str) -> dict[str, Any]:
+    threshold = settings.catalog.low_stock_threshold
+    english = await service.get_product(
+        uow=uow, product_id=product_id, include_archived=True, low_stock_threshold=threshold
+    )
+    french = await service.get_product(
+        uow=uow, product_id=product_id, lang="fr", include_archived=True,
+        low_stock_threshold=threshold,
+    )  # fmt: skip
+    levels = await service.stock_of_variants(uow=uow, variant_ids=[v.id for v in english.variants])
+    warehouses = [w.warehouse for w in await service.list_warehouses(uow=uow)]
+    stock = {(lv.variant_id, lv.warehouse_code): lv for lv in levels}
+    return {"product": english, "french": french, "stock": stock, "warehouses": warehouses}
+
+
+async def _product_page(
+    request: Request,
+    operator: PageOperator,
+    uow: ReadUow,
+    settings: AppSettings,
+    product_id: str,
+    error: DomainError | None = None,
+    values: dict[str, str] | None = None,
+) -> HTMLResponse:
+    context = {
+        "operator": operator,
+        **await _product_context(uow, settings, product_id),
+        "error": error.detail if error else None,
+        "error_form": (values or {}).get("form"),
+        "values": values or {},
+    }
+    status = error_status(error) if error else 200
+    return render_admin(
+        request, "catalog/admin/product.html", context, section="catalog", status_code=status
+    )
+
+
+@router.get("/products/{product_id}", response_class=HTMLResponse)
+async def product_page(
+    product_id: str, request: Request, operator: PageOperator, uow: ReadUow, s: AppSettings
+) -> HTMLResponse:
+    """A product with its texts, status, variant prices and stock per warehouse."""
+    return await _product_page(request, operator, uow, s, product_id)
+
+
+async def _change(
+    request: Request,
+    operator: PageOperator,
+    reader: ReadUow,
+    settings: AppSettings,
+    product_id: str,
+    work: Any,
+) -> Response:
+    values = await form_values(request)
+    try:
+        await work(values)
+    except DomainError as error:
+        return await _product_page(request, operator, reader, settings, product_id, error, values)
+    return see_other(f"/admin/catalog/products/{product_id}?done=saved")
+
+
+@router.post("/products/{product_id}", response_class=HTMLResponse)
+async def product_texts_submit(
+    product_id: str, request: Request, operator: PageOperator, uow: WriteUow,
+    reader: ReadUow, s: AppSettings,
+) -> Response:  # fmt: skip
+    """Change the titles and descriptions in both languages."""
+
+    async def work(values: dict[str, str]) -> None:
+        changes = {k: values.get(k, "").strip() for k in ("title_en", "title_fr")}
+        if not all(changes.values()):
+            raise InvalidProduct("Give a title in both languages.", extra={"field": "title_en"})
+        for name in ("description_en", "description_fr"):
+            changes[name] = values.get(name, "").strip()
+        await service.update_product(uow=uow, product_id=product_id, changes=changes)
+
+    return await _change(request, operator, reader, s, product_id, work)
+
+
+@router.post("/products/{product_id}/status", response_class=HTMLResponse)
+async def product_status_submit(
+    product_id: str, request: Request, operator: PageOperator, uow: WriteUow,
+    reader: ReadUow, s: AppSettings,
+) -> Response:  # fmt: skip
+    """Archive the product (hidden from shoppers) or restore it."""
+
+    async def work(values: dict[str, str]) -> None:
+        wanted = values.get("status", "")
+        if wanted not in (ProductStatus.ACTIVE, ProductStatus.ARCHIVED):
+            raise InvalidProduct("Choose active or archived.")
+        await service.set_product_status(
+            uow=uow, product_id=product_id, status=ProductStatus(wanted)
+        )
+
+    return await _change(request, operator, reader, s, product_id, work)
+
+
+def _amount(text: str, currency: str, *, field: str) -> Money:
+    try:
+        return Money.parse(text, currency)
+    except MoneyError:
+        raise InvalidPrice(
+            f"{text!r} is not an amount in {currency}.", extra={"field": field}
+        ) from None
+
+
+@router.post("/products/{product_id}/variants/{variant_id}/prices", response_class=HTMLResponse)
+async def prices_submit(
+    product_id: str, variant_id: str, request: Request, operator: PageOperator,
+    uow: WriteUow, reader: ReadUow, s: AppSettings,
+) -> Response:  # fmt: skip
+    """Set a variant's regular and member price (the member price may be left empty)."""
+
+    async def work(values: dict[str, str]) -> None:
+        currency = values.get("currency", s.catalog.default_currency)
+        member = values.get("member_price", "").strip()
+        await service.set_prices(
+            uow=uow, variant_id=variant_id,
+            list_price=_amount(values.get("list_price", "").strip(), currency, field="list_price"),
+            member_price=_amount(member, currency, field="member_price") if member else None,
+        )  # fmt: skip
+
+    return await _change(request, operator, reader, s, product_id, work)
+
+
+def _units(text: str) -> int:
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise InvalidInput("Give a whole number of units.", code="invalid_quantity") from None
+
+
+@router.post("/products/{product_id}/variants/{variant_id}/stock", response_class=HTMLResponse)
+async def stock_submit(
+    product_id: str, variant_id: str, request: Request, operator: PageOperator,
+    uow: WriteUow, reader: ReadUow, s: AppSettings,
+) -> Response:  # fmt: skip
+    """Set on-hand units in a warehouse, or add/remove some, with the reason."""
+
+    async def work(values: dict[str, str]) -> None:
+        mode, reason = values.get("mode", ""), values.get("reason", "").strip()
+        if mode not in STOCK_MODES:
+            raise InvalidInput("Choose to set or to adjust stock.", code="invalid_stock_mode")
+        if not reason:
+            raise InvalidInput("Say why the stock changes.", code="reason_required")
+        units, code = _units(values.get("quantity", "")), values.get("warehouse_code", "")
+        if mode == "set":
+            await service.set_stock(
+                uow=uow, variant_id=variant_id, warehouse_code=code, on_hand=units, reason=reason
+            )
+        else:
+            await service.adjust_stock(
+                uow=uow, variant_id=variant_id, warehouse_code=code, delta=units, reason=reason
+            )
+
+    return await _change(request, operator, reader, s, product_id, work)
+
+
+@router.get("/warehouses", response_class=HTMLResponse)
+async def warehouses_page(request: Request, operator: PageOperator, uow: ReadUow) -> HTMLResponse:
+    """Every warehouse with its cut-off, shipping days and delivery zones."""
+    context = {"operator": operator, "warehouses": await service.list_warehouses(uow=uow)}
+    return render_admin(request, "catalog/admin/warehouses.html", context, section="catalog")
