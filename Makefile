@@ -20,11 +20,11 @@ $(STAMP_DEV): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	@touch $@ $(STAMP_RUN)
 
-## demo: install, migrate the embedded SQLite database, load demo data, serve on :8000
+## demo: install, migrate the embedded SQLite database, load demo data, serve :8000 + demo apps
 demo: $(STAMP_RUN)
 	$(BIN)/handshake db upgrade
 	$(BIN)/handshake demo load
-	$(BIN)/handshake serve --no-migrate
+	$(BIN)/handshake demo serve
 
 serve: $(STAMP_RUN)
 	$(BIN)/handshake serve

@@ -7,13 +7,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from handshake.bootstrap import build_container
 from handshake.db.base import metadata
 from handshake.db.engine import create_engine
-from handshake.demo.cli import app
+from handshake.demo.cli import app, print_pages
+from handshake.demo.credentials_file import DEFAULT_PATH, CredentialsFile
 from handshake.demo.people import OPERATOR, PARTNERS, SHOPPERS
+from handshake.demo.serve import partner_apps
 from handshake.settings import DatabaseSettings, Settings
 from handshake.web.runtime import AppServices, CliRuntime
 from tests.conftest import make_settings
@@ -32,7 +35,10 @@ def sqlite_settings(tmp_path: Path) -> Settings:
     return make_settings(database)
 
 
-def test_demo_load_prints_credentials_then_already_loaded(tmp_path: Path) -> None:
+def test_demo_load_prints_credentials_then_already_loaded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # the credentials file goes to ./var/demo/partners.json
     settings = sqlite_settings(tmp_path)
 
     @asynccontextmanager
@@ -60,7 +66,19 @@ def test_demo_load_prints_credentials_then_already_loaded(tmp_path: Path) -> Non
     ):
         assert text in first.output
 
+    saved = CredentialsFile(tmp_path / DEFAULT_PATH).load()
+    assert "demo serve" in first.output
+
     second = runner.invoke(app, [], obj=runtime, terminal_width=200)
     assert second.exit_code == 0, second.output
     assert "Demo already loaded" in second.output
     assert "hss_" not in second.output
+    assert CredentialsFile(tmp_path / DEFAULT_PATH).load() == saved
+
+    served = partner_apps(saved, "http://127.0.0.1:8000")
+    assert [(s.name, s.port) for s in served] == [("Picto", 8001), ("ThermoCo", 8004)]
+    print_pages(served, "http://127.0.0.1:8000")  # the pages `demo serve` prints
+
+
+def test_demo_serve_needs_the_credentials_file(tmp_path: Path) -> None:
+    assert partner_apps(CredentialsFile(tmp_path / "missing.json").load(), "http://x") == []

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import stat
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -18,9 +20,11 @@ from handshake.accounts.models import (
 from handshake.bootstrap import Container
 from handshake.catalog.models import Category, Product, Stock, Variant, Warehouse, WarehouseZone
 from handshake.demo.catalog_data import catalog_rows
+from handshake.demo.credentials_file import CredentialsFile
 from handshake.demo.loader import load_demo
 from handshake.demo.people import PARTNERS
 from handshake.kernel import clock
+from handshake.kernel.errors import DomainError
 from handshake.partners import service as partners
 from handshake.partners.models import Partner, PartnerClient, WebhookEndpoint
 
@@ -131,3 +135,46 @@ async def test_demo_shoppers_have_default_address_sandbox_card_and_membership(
     assert clock.ensure_utc(starts_at) == moment - timedelta(days=60)
     assert ends_at is not None
     assert clock.ensure_utc(ends_at) == moment + timedelta(days=305)
+
+
+async def _client_secret_works(container: Container, client_id: str, secret: str) -> bool:
+    try:
+        await partners.authenticate_client(
+            uow=container.read_uow(), client_id=client_id, client_secret=secret
+        )
+    except DomainError:
+        return False
+    return True
+
+
+async def test_demo_credentials_file_keeps_secrets_and_rotates_lost_ones(
+    container: Container, tmp_path: Path
+) -> None:
+    file = CredentialsFile(tmp_path / "demo" / "partners.json")
+    await load_demo(container, credentials=file)
+    assert stat.S_IMODE(file.path.stat().st_mode) == 0o600
+    first = file.load()
+    assert sorted(first) == sorted(p.name for p in PARTNERS)
+    assert all(p.complete for p in first.values())
+    assert first["ThermoCo"].directive_secret
+    assert first["Picto"].directive_secret is None
+
+    again = await load_demo(container, credentials=file)
+    assert file.load() == first  # known secrets are kept, nothing rotated
+    assert all(p.client_secret is None and p.webhook_secret is None for p in again.partners)
+
+    file.path.unlink()  # lost: the next load rotates every secret to learn new ones
+    rotated = await load_demo(container, credentials=file)
+    after = file.load()
+    assert all(p.complete for p in after.values())
+    for name, saved in after.items():
+        assert saved.client_id == first[name].client_id
+        assert saved.client_secret != first[name].client_secret
+        assert saved.webhook_secret != first[name].webhook_secret
+        assert saved.client_secret is not None
+        assert await _client_secret_works(container, saved.client_id, saved.client_secret)
+        assert not await _client_secret_works(
+            container, saved.client_id, first[name].client_secret or ""
+        )
+    assert after["ThermoCo"].directive_secret != first["ThermoCo"].directive_secret
+    assert all(p.client_secret for p in rotated.partners)  # printed once, as when created

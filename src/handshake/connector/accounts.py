@@ -96,6 +96,11 @@ class AccountStore:
             return None
         return next((d for d in account.devices if d.device_id == device_id), None)
 
+    def put(self, account: Account) -> None:
+        """Add or replace an account (a shopper linked, or linked again)."""
+        self._accounts[account.subject] = account
+        self._owners = {d.device_id: a.subject for a in self._accounts.values() for d in a.devices}
+
     def snapshot(self) -> bytes:
         """The file's content now (taken on the event loop, written elsewhere)."""
         return _FILE.dump_json(list(self._accounts.values()), indent=2)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import secrets
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 import typer
@@ -11,6 +14,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from handshake.demo.credentials_file import DEFAULT_PATH, CredentialsFile
 from handshake.demo.loader import load_demo
 from handshake.demo.people import OPERATOR, SHOPPERS
 from handshake.demo.report import DemoReport
@@ -31,13 +35,14 @@ PAGES = (
     ("/docs", "OpenAPI: shopper, operator and partner APIs"),
 )
 NOT_SHOWN = "[dim](shown when first loaded)[/dim]"
+APP_NAMES = ("Picto", "ThermoCo")
 
 
 @app.callback(invoke_without_command=True)
 def _default(ctx: typer.Context) -> None:
     """``handshake demo`` alone loads the demo."""
     if ctx.invoked_subcommand is None:
-        load(ctx)
+        load(ctx, force=False, credentials_file=DEFAULT_PATH)
 
 
 @app.command("load")
@@ -46,6 +51,9 @@ def load(
     force: Annotated[
         bool, typer.Option(help="Re-import the catalog (resets demo prices and stock).")
     ] = False,
+    credentials_file: Annotated[
+        Path, typer.Option(help="Where the demo apps' secrets are saved (mode 0600).")
+    ] = DEFAULT_PATH,
 ) -> None:
     """Load the demo (idempotent: a second run adds nothing) and print URLs and credentials."""
     runtime: CliRuntime = ctx.obj
@@ -56,7 +64,10 @@ def load(
             progress.update(task, completed=done, total=total)
 
         async def work(services: AppServices) -> tuple[DemoReport, str]:
-            report = await load_demo(services, on_progress=on_progress, force=force)
+            report = await load_demo(
+                services, on_progress=on_progress, force=force,
+                credentials=CredentialsFile(credentials_file),
+            )  # fmt: skip
             return report, services.settings.http.public_url.rstrip("/")
 
         try:
@@ -97,8 +108,13 @@ def print_report(report: DemoReport, base_url: str) -> None:
             console.print(
                 f"    webhook       {p.webhook_url}  secret {p.webhook_secret}", soft_wrap=True
             )
+        if p.directive_secret:
+            console.print(f"    directives    secret {p.directive_secret}", soft_wrap=True)
     _print_linking_try(report, base_url)
-    console.print("[dim]Secrets are printed only because this is demo data.[/dim]")
+    console.print(
+        "[dim]Secrets are printed only because this is demo data; the demo apps read theirs"
+        " from the credentials file. Start everything with `handshake demo serve`.[/dim]"
+    )
 
 
 def _print_linking_try(report: DemoReport, base_url: str) -> None:
@@ -148,4 +164,45 @@ def _print_linking_try(report: DemoReport, base_url: str) -> None:
         f"  6. open the sheet_url and tap Pay (or POST …/complete with an Idempotency-Key);"
         f" the order shows at {base_url}/account/orders",
         soft_wrap=True,
+    )
+
+
+@app.command("serve")
+def serve(
+    credentials_file: Annotated[
+        Path, typer.Option(help="The demo apps' secrets, written by `handshake demo load`.")
+    ] = DEFAULT_PATH,
+) -> None:
+    """Serve the platform (with its worker) and the demo partner apps, each on its own port."""
+    from handshake.demo.serve import PLATFORM_FACTORY, Served, partner_apps, serve_all
+    from handshake.settings import get_settings
+
+    settings = get_settings()
+    base_url = settings.http.public_url.rstrip("/")
+    saved = CredentialsFile(credentials_file).load()
+    apps = partner_apps(saved, base_url)
+    if len(apps) < len(APP_NAMES):
+        console.print(
+            f"[yellow]Some demo apps lack credentials in {credentials_file}: run"
+            " `handshake demo load` first (it rotates lost secrets).[/yellow]"
+        )
+    platform = Served("handshake", PLATFORM_FACTORY, settings.http.port, PAGES)
+    print_pages([platform, *apps], base_url)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve_all([platform, *apps], host=settings.http.host))
+
+
+def print_pages(served: list[Any], base_url: str) -> None:
+    """Where each app of the demo answers."""
+    table = Table(title="The demo is running (Ctrl+C stops it)")
+    table.add_column("open", overflow="fold")  # whole URLs, never cut with an ellipsis
+    table.add_column("what")
+    for s in served:
+        root = base_url if s.name == "handshake" else f"http://127.0.0.1:{s.port}"
+        for path, what in s.pages:
+            table.add_row(f"{root}{path}", f"{s.name}: {what}")
+    console.print(table)
+    console.print(
+        "Stories: open Picto, link your store account (sign in as a demo shopper), buy from an"
+        " ad; open ThermoCo, link, then choose on the store what each device shares."
     )

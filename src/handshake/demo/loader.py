@@ -8,6 +8,7 @@ from typing import Any
 from handshake.catalog import service as catalog
 from handshake.catalog.errors import VariantNotFound
 from handshake.demo.catalog_data import catalog_rows
+from handshake.demo.credentials_file import CredentialsFile
 from handshake.demo.errors import DemoDataRejected
 from handshake.demo.partner_seed import ensure_partners
 from handshake.demo.people import WAREHOUSES
@@ -78,13 +79,23 @@ async def load_catalog(
 
 
 async def load_demo(
-    services: AppServices, *, on_progress: ProgressCallback | None = None, force: bool = False
+    services: AppServices,
+    *,
+    on_progress: ProgressCallback | None = None,
+    force: bool = False,
+    credentials: CredentialsFile | None = None,
 ) -> DemoReport:
-    """Everything: catalog and warehouses, partners, shoppers and the operator."""
+    """Everything: catalog and warehouses, partners, shoppers and the operator.
+
+    With ``credentials``, the partners' secrets are saved there (lost ones rotated first).
+    """
     from handshake.demo.account_seed import ensure_accounts
 
     report = DemoReport()
     await load_catalog(services, report, on_progress=on_progress, force=force)
-    await ensure_partners(services, report)
+    saved = None if credentials is None else credentials.load()
+    partners = await ensure_partners(services, report, saved)
+    if credentials is not None:
+        credentials.save(partners)
     await ensure_accounts(services, report)
     return report

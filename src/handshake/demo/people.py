@@ -126,12 +126,25 @@ class DemoPartner:
         return f"http://127.0.0.1:{self.port}/oauth/callback"
 
     @property
+    def base_url(self) -> str:
+        """Where the partner app is served."""
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
     def webhook_url(self) -> str:
         """Where the partner app receives signed webhooks."""
-        return f"http://127.0.0.1:{self.port}/webhooks/handshake"
+        return f"{self.base_url}/webhooks/handshake"
+
+    @property
+    def directive_url(self) -> str:
+        """Where a device maker's app receives the platform's signed directives."""
+        return f"{self.base_url}/connector/directives"
 
 
-SHOPPING_EVENTS = ("order.created", "order.updated", "order.cancelled", "link.revoked")
+SHOPPING_EVENTS = (
+    "order.created", "order.updated", "order.shipped", "order.refunded", "order.cancelled",
+    "link.revoked",
+)  # fmt: skip
 DEVICE_EVENTS = ("link.revoked", "consent.updated")
 PARTNERS = (
     DemoPartner("Picto", "social", 8001, "partners@picto.example.com",
@@ -140,6 +153,6 @@ PARTNERS = (
                 SHOPPING_SCOPES, SHOPPING_EVENTS),
     DemoPartner("Shoply Assistant", "assistant", 8003, "api@shoply.example.com",
                 SHOPPING_SCOPES, SHOPPING_EVENTS),
-    DemoPartner("Thermia", "device_maker", 8004, "cloud@thermia.example.com",
+    DemoPartner("ThermoCo", "device_maker", 8004, "cloud@thermoco.example.com",
                 DEVICE_SCOPES, DEVICE_EVENTS),
 )  # fmt: skip

@@ -17,6 +17,8 @@ class PartnerCredentials:
     client_secret: str | None = None
     webhook_url: str | None = None
     webhook_secret: str | None = None
+    partner_id: str | None = None
+    directive_secret: str | None = None
 
 
 @dataclass

@@ -30,6 +30,9 @@ from handshake.devices.grants import list_device_grants as list_device_grants
 from handshake.devices.grants import reconfirm_streaming as reconfirm_streaming
 from handshake.devices.grants import revoke_device_grant as revoke_device_grant
 from handshake.devices.grants import set_device_grant as set_device_grant
+from handshake.devices.home_view import HomeOverview as HomeOverview
+from handshake.devices.home_view import command_from_form as command_from_form
+from handshake.devices.home_view import home_overview as home_overview
 from handshake.devices.maker_endpoints import set_directive_endpoint as set_directive_endpoint
 from handshake.devices.personal_data import erase_device_data as erase_device_data
 from handshake.devices.personal_data import export_device_data as export_device_data

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.security import HTTPBasicCredentials
 
 from handshake.accounts.deps import OptionalShopper
-from handshake.devices import service
+from handshake.devices import admin_views, home_views, service
 from handshake.devices.consent import DataType, SharingMode
 from handshake.devices.schemas import grant_document
 from handshake.kernel.errors import DomainError, NotFound
@@ -28,6 +28,8 @@ from handshake.web.routing import DomainRouter
 from handshake.web.templating import templates_of
 
 router = DomainRouter(include_in_schema=False)
+router.include_router(home_views.router)  # the shopper's home: devices, state, commands
+router.include_router(admin_views.router)  # the operator dashboard's device makers
 PAGE = "/account/devices/{partner_id}"
 
 

@@ -1,0 +1,75 @@
+"""Picto's "My orders": orders placed in the app, kept up to date by the platform's webhooks.
+
+Order webhooks name the checkout session, never the shopper: Picto remembers which browser
+session started each checkout, and files every ``order.*`` event under it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from handshake.demo.partner_kit.webhooks import ReceivedEvent
+from handshake.kernel import clock
+
+
+@dataclass
+class PictoOrder:
+    """An order as Picto shows it."""
+
+    id: str
+    status: str
+    total_minor: int
+    currency: str
+    titles: list[str]
+    tracking: str | None
+    updated_at: datetime
+    history: list[str] = field(default_factory=list)
+
+
+def _order(document: dict[str, Any]) -> PictoOrder:
+    delivery = document.get("delivery") or {}
+    tracking = delivery.get("tracking_number")
+    carrier = delivery.get("carrier")
+    return PictoOrder(
+        id=str(document["id"]), status=str(document.get("status")),
+        total_minor=int(document.get("totals", {}).get("total_minor", 0)),
+        currency=str(document.get("currency", "EUR")),
+        titles=[str(i.get("title_en") or i.get("sku")) for i in document.get("items", [])],
+        tracking=f"{carrier} {tracking}" if tracking else None, updated_at=clock.now(),
+    )  # fmt: skip
+
+
+class OrderBook:
+    """Orders per browser session, and which session started each checkout."""
+
+    def __init__(self) -> None:
+        self._owners: dict[str, str] = {}  # checkout session id → app session id
+        self._orders: dict[str, dict[str, PictoOrder]] = {}
+
+    def started(self, checkout_session_id: str, app_session_id: str) -> None:
+        """A browser session started this checkout."""
+        self._owners[checkout_session_id] = app_session_id
+
+    def record(self, document: dict[str, Any], why: str) -> PictoOrder | None:
+        """File an order document (a completion answer or a webhook); None when not ours."""
+        owner = self._owners.get(str(document.get("checkout_session_id")))
+        if owner is None or "id" not in document:
+            return None
+        orders = self._orders.setdefault(owner, {})
+        fresh = _order(document)
+        known = orders.get(fresh.id)
+        fresh.history = [*(known.history if known else []), f"{why}: {fresh.status}"]
+        orders[fresh.id] = fresh
+        return fresh
+
+    def take(self, event: ReceivedEvent) -> None:
+        """An ``order.*`` webhook."""
+        if event.type.startswith("order."):
+            self.record(event.data, event.type)
+
+    def of(self, app_session_id: str) -> list[PictoOrder]:
+        """A browser session's orders, newest first."""
+        orders = self._orders.get(app_session_id, {})
+        return sorted(orders.values(), key=lambda o: o.id, reverse=True)
