@@ -126,6 +126,34 @@ async def test_bad_input_shows_a_form_error_and_changes_nothing(
     assert (await _product(container, product_id)).title == "Thermo X1 smart thermostat"
 
 
+async def test_out_of_range_prices_and_units_are_form_errors_that_keep_the_input(
+    client: httpx.AsyncClient, container: Container
+) -> None:
+    """Amounts past Decimal's or the columns' range once crashed (500) the price and stock forms."""
+    product_id, variant_id = await _catalog(container)
+    token = await signed_in_operator(client, container)
+    base = f"/admin/catalog/products/{product_id}/variants/{variant_id}"
+    for amount in ("1e30", "1e999999", "21474836.48"):
+        priced = await post_form(client, f"{base}/prices", token, currency="EUR",
+                                 list_price=amount, form=f"prices-{variant_id}")  # fmt: skip
+        assert priced.status_code == 422, amount
+        assert 'data-testid="form-error"' in priced.text
+        assert f'value="{amount}"' in priced.text
+    stocked = await post_form(client, f"{base}/stock", token, warehouse_code="LYS1", mode="set",
+                              quantity="99999999999999999999", reason="stock take",
+                              form=f"stock-{variant_id}")  # fmt: skip
+    assert stocked.status_code == 422
+    assert "Give at most 10000000 units." in stocked.text
+    assert 'value="99999999999999999999"' in stocked.text
+    assert 'value="stock take"' in stocked.text
+    assert re.search(r'<option value="LYS1" selected>', stocked.text)
+    assert re.search(r'value="set" checked', stocked.text)
+    [variant] = (await _product(container, product_id)).variants
+    assert variant.list_price == Money(12999, "EUR")
+    levels = await service.stock_of_variants(uow=container.read_uow(), variant_ids=[variant_id])
+    assert [(lv.warehouse_code, lv.on_hand) for lv in levels] == [("LYS1", 0), ("PAR1", 12)]
+
+
 async def test_warehouses_page_lists_each_warehouse(
     client: httpx.AsyncClient, container: Container
 ) -> None:

@@ -158,6 +158,10 @@ async def test_a_reversed_period_is_a_form_error(
     page = await client.get("/admin/reports/channels?start=2026-02-10&end=2026-02-01")
     assert page.status_code == 422
     assert "The period must start on or before its last day." in page.text
+    for query in ("start=9999-12-31&end=9999-12-31", "end=0001-01-01"):  # once a 500
+        edge = await client.get(f"/admin/reports/channels?{query}")
+        assert edge.status_code == 422, query
+        assert "Give days within the years 1 to 9999." in edge.text
     default = await client.get("/admin/reports/channels")
     assert default.status_code == 200
     assert default.text.count('data-testid="day-row"') == 30

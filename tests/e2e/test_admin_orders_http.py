@@ -173,3 +173,14 @@ async def test_cancel_puts_the_order_cancelled(
         assert "Order cancelled." in page.text
     details = await checkout.get_order(uow=container.read_uow(), order_id=order_id)
     assert (details.order.status, details.changes[-1].detail["reason"]) == ("canceled", "fraud")
+
+
+async def test_a_mangled_cursor_is_an_error_on_the_page(
+    client: httpx.AsyncClient, container: Container
+) -> None:
+    await signed_in_operator(client, container)
+    page = await client.get("/admin/orders?cursor=garbage")
+    assert page.status_code == 400
+    assert page.headers["content-type"].startswith("text/html")
+    assert 'data-testid="form-error"' in page.text
+    assert "order-row" not in page.text

@@ -43,6 +43,9 @@ async def test_anonymous_shoppers_are_sent_to_sign_in_and_nothing_is_added(
     )  # fmt: skip
     assert posted.status_code == 303
     assert posted.headers["location"] == f"/signin?next=/products/{ids[DESK_BLACK]}"
+    # An order id taken from the URL cannot add parameters to the sign-in link.
+    order = await client.get("/account/orders/x%26lang%3Dfr%23")
+    assert order.headers["location"] == "/signin?next=/account/orders/x%26lang%3Dfr%23"
 
 
 async def test_adding_the_same_variant_twice_adds_to_one_line(

@@ -111,6 +111,21 @@ async def test_a_bad_price_is_a_form_error_with_no_results(
     assert card_ids(page.text) == []
 
 
+async def test_a_price_beyond_any_amount_is_a_form_error_not_a_crash(
+    client: httpx.AsyncClient, container: Container
+) -> None:
+    """Past Decimal's range, or past the price column: both once answered 500."""
+    await shop_catalog(container)
+    for query, field in (("min_price=1e999999", "min_price"),
+                         ("max_price=99999999999999999999", "max_price")):  # fmt: skip
+        page = await client.get(f"/products?{query}")
+        assert page.status_code == 422, query
+        assert re.search(rf'id="{field}"[^>]*aria-invalid="true"', page.text), query
+        assert card_ids(page.text) == []
+    assert "Prices go up to 21474836.47 EUR." in page.text
+    assert 'value="99999999999999999999"' in page.text  # the typed bound is kept
+
+
 async def test_member_prices_are_a_teaser_for_others_and_the_price_for_members(
     client: httpx.AsyncClient, container: Container
 ) -> None:

@@ -56,6 +56,19 @@ def test_build_report_adds_orders_and_funnel_per_partner_campaign_and_day() -> N
     ]  # fmt: skip
 
 
+def test_the_stores_own_orders_do_not_raise_the_conversion_of_partners_ads() -> None:
+    orders = [OrderFact("ptn_a", "spring", DAY, 1000), *[OrderFact(None, None, DAY, 100)] * 9]
+    funnel = [FunnelCount("ptn_a", "spring", "click", 10),
+              FunnelCount("ptn_a", "spring", "impression", 40)]  # fmt: skip
+    report = build_report(ReportPeriod(DAY, DAY), "EUR", orders, funnel, {"ptn_a": "Picto"})
+    assert report.total.orders == 10
+    assert (report.total.click_conversion, report.total.impression_conversion) == (
+        Decimal("10.0"), Decimal("2.5"),
+    )  # fmt: skip
+    store = next(row for row in report.partners if row.partner_id is None)
+    assert (store.orders, store.click_conversion) == (9, None)
+
+
 def test_periods_default_to_thirty_days_and_refuse_reversed_or_long_ones() -> None:
     period = report_period(None, DAY)
     assert (period.start, len(period.days())) == (date(2026, 2, 1), 30)
@@ -63,6 +76,9 @@ def test_periods_default_to_thirty_days_and_refuse_reversed_or_long_ones() -> No
         report_period(DAY, date(2026, 3, 1))
     with pytest.raises(InvalidReportPeriod):
         report_period(date(2020, 1, 1), DAY)
+    for start, end in ((None, date.min), (date.max, date.max)):  # no day before / after
+        with pytest.raises(InvalidReportPeriod):
+            report_period(start, end)
 
 
 def test_csv_keeps_spreadsheets_from_running_partner_text() -> None:

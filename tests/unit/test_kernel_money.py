@@ -34,6 +34,7 @@ def test_parse_exact_amounts(amount: str | Decimal | int, currency: str, minor: 
         ("1.5", "JPY", "more decimals"),
         ("abc", "EUR", "not an"),
         ("NaN", "EUR", "not an"),
+        ("1e999999", "EUR", "not an"),  # past what Decimal holds once scaled to cents
         ("1", "XXX", "unsupported currency"),
     ],
 )

@@ -9,7 +9,8 @@ Definitions (the same on the page, in the CSV and in the charts):
   campaign of its ad click, else of its first line bought from a campaign's offer;
 - impressions and clicks are the ad events that occurred in the period;
 - conversion is orders ÷ clicks and orders ÷ impressions, in percent (none without a
-  denominator).
+  denominator); only orders placed through partners count there, as the store's own orders
+  come from no ad (the total's conversion would otherwise grow with the store's sales).
 """
 
 from __future__ import annotations
@@ -60,7 +61,11 @@ class ReportPeriod:
 def report_period(start: date | None = None, end: date | None = None) -> ReportPeriod:
     """The period asked for; by default the last 30 days up to today (UTC)."""
     last = end or clock.now().date()
-    first = start or last - timedelta(days=DEFAULT_DAYS - 1)
+    try:
+        first = start or last - timedelta(days=DEFAULT_DAYS - 1)
+        last + timedelta(days=1)  # the period's ``until``
+    except OverflowError:
+        raise InvalidReportPeriod("Give days within the years 1 to 9999.") from None
     if first > last:
         raise InvalidReportPeriod("The period must start on or before its last day.")
     if (last - first).days >= MAX_DAYS:
@@ -106,16 +111,17 @@ class ChannelRow:
     clicks: int = 0
     orders: int = 0
     revenue_minor: int = 0
+    partner_orders: int = 0  # the orders placed through partners: conversion's numerator
 
     @property
     def click_conversion(self) -> Decimal | None:
-        """Orders per 100 clicks."""
-        return conversion(self.orders, self.clicks)
+        """Orders (through partners) per 100 clicks."""
+        return conversion(self.partner_orders, self.clicks)
 
     @property
     def impression_conversion(self) -> Decimal | None:
-        """Orders per 100 impressions."""
-        return conversion(self.orders, self.impressions)
+        """Orders (through partners) per 100 impressions."""
+        return conversion(self.partner_orders, self.impressions)
 
 
 @dataclass(frozen=True)
@@ -174,6 +180,7 @@ def build_report(
     for order in orders:
         for row in rows_of(order.partner_id, order.campaign_id):
             _add(row, orders=1, revenue=order.net_minor)
+            row.partner_orders += int(order.partner_id is not None)
         per_day[order.day][0] += 1
         per_day[order.day][1] += order.net_minor
     for count in funnel:

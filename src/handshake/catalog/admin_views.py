@@ -13,10 +13,10 @@ from fastapi.responses import HTMLResponse, Response
 
 from handshake.accounts.admin_deps import PageOperator
 from handshake.catalog import service
-from handshake.catalog.errors import InvalidPrice, InvalidProduct
+from handshake.catalog.errors import InvalidProduct
 from handshake.catalog.models import ProductStatus
+from handshake.catalog.price_input import parse_price
 from handshake.kernel.errors import DomainError, InvalidInput
-from handshake.kernel.money import Money, MoneyError
 from handshake.web.admin_pages import error_status, form_values, render_admin, see_other
 from handshake.web.deps import AppSettings, ReadUow, WriteUow
 from handshake.web.routing import DomainRouter
@@ -24,6 +24,7 @@ from handshake.web.routing import DomainRouter
 router = DomainRouter(prefix="/admin/catalog", include_in_schema=False)
 PAGE_SIZE = 25
 STOCK_MODES = ("set", "adjust")
+MAX_STOCK_UNITS = 10_000_000  # as the operator API allows
 
 
 @router.get("", response_class=HTMLResponse)
@@ -146,15 +147,6 @@ async def product_status_submit(
     return await _change(request, operator, reader, s, product_id, work)
 
 
-def _amount(text: str, currency: str, *, field: str) -> Money:
-    try:
-        return Money.parse(text, currency)
-    except MoneyError:
-        raise InvalidPrice(
-            f"{text!r} is not an amount in {currency}.", extra={"field": field}
-        ) from None
-
-
 @router.post("/products/{product_id}/variants/{variant_id}/prices", response_class=HTMLResponse)
 async def prices_submit(
     product_id: str, variant_id: str, request: Request, operator: PageOperator,
@@ -167,8 +159,10 @@ async def prices_submit(
         member = values.get("member_price", "").strip()
         await service.set_prices(
             uow=uow, variant_id=variant_id,
-            list_price=_amount(values.get("list_price", "").strip(), currency, field="list_price"),
-            member_price=_amount(member, currency, field="member_price") if member else None,
+            list_price=parse_price(
+                values.get("list_price", "").strip(), currency, field="list_price"
+            ),
+            member_price=parse_price(member, currency, field="member_price") if member else None,
         )  # fmt: skip
 
     return await _change(request, operator, reader, s, product_id, work)
@@ -176,9 +170,15 @@ async def prices_submit(
 
 def _units(text: str) -> int:
     try:
-        return int(text.strip())
+        units = int(text.strip())
     except ValueError:
         raise InvalidInput("Give a whole number of units.", code="invalid_quantity") from None
+    if abs(units) > MAX_STOCK_UNITS:
+        raise InvalidInput(
+            f"Give at most {MAX_STOCK_UNITS} units.", code="invalid_quantity",
+            extra={"max_units": MAX_STOCK_UNITS},
+        )  # fmt: skip
+    return units
 
 
 @router.post("/products/{product_id}/variants/{variant_id}/stock", response_class=HTMLResponse)

@@ -22,9 +22,9 @@ from handshake.accounts.principals import ShopperPrincipal
 from handshake.catalog import admin_views, service
 from handshake.catalog.browsing import ProductPage, ProductView, VariantView
 from handshake.catalog.delivery_promise import DeliveryWindow
-from handshake.catalog.errors import InvalidPrice
+from handshake.catalog.price_input import parse_price
 from handshake.kernel.errors import DomainError, InvalidInput
-from handshake.kernel.money import Money, MoneyError
+from handshake.kernel.money import Money
 from handshake.settings import Settings
 from handshake.web.deps import AppSettings, ReadUow
 from handshake.web.problems import STATUS_BY_CATEGORY
@@ -119,15 +119,7 @@ class SearchForm:
 def _bound(text: str, currency: str, field: str) -> Money | None:
     if not text.strip():
         return None
-    try:
-        amount = Money.parse(text.strip().replace(",", "."), currency)
-    except (MoneyError, ValueError):
-        raise InvalidPrice(
-            f"{text!r} is not an amount in {currency}.", extra={"field": field}
-        ) from None
-    if amount.minor < 0:
-        raise InvalidPrice("Prices cannot be negative.", extra={"field": field})
-    return amount
+    return parse_price(text.strip().replace(",", "."), currency, field=field)
 
 
 async def _search(

@@ -38,10 +38,15 @@ async def orders_page(request: Request, operator: PageOperator, uow: ReadUow) ->
     where = service.OrderFilter(
         partner_id=partner_id, status=status if status in STATUSES else None
     )
-    page = await service.list_orders(uow=uow, where=where, limit=PAGE_SIZE, cursor=cursor)
+    error: DomainError | None = None
+    try:
+        page = await service.list_orders(uow=uow, where=where, limit=PAGE_SIZE, cursor=cursor)
+    except DomainError as exc:  # a mangled ?cursor=: the page says so, with no orders
+        page, error = service.OrderPage([], None), exc
     known = await partners.list_partners(uow=uow)
     context = {
         "operator": operator,
+        "error": error.detail if error else None,
         "orders": [d.order for d in page.items],
         "next_cursor": page.next_cursor,
         "statuses": STATUSES,
@@ -49,7 +54,10 @@ async def orders_page(request: Request, operator: PageOperator, uow: ReadUow) ->
         "partner_names": {p.id: p.name for p in known},
         "filters": {"status": where.status or "", "partner_id": partner_id or ""},
     }
-    return render_admin(request, "checkout/admin/orders.html", context, section="orders")
+    return render_admin(
+        request, "checkout/admin/orders.html", context, section="orders",
+        status_code=error_status(error) if error else 200,
+    )  # fmt: skip
 
 
 async def _order_page(

@@ -8,6 +8,7 @@ alone, which htmx swaps in place.
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -39,7 +40,8 @@ def money(minor: int, currency: str) -> str:
 
 def signin_redirect(next_path: str) -> RedirectResponse:
     """Send an anonymous shopper to sign in, then back to ``next_path``."""
-    return RedirectResponse(f"/signin?next={next_path}", status_code=303)
+    # Encoded: an order id from the URL may hold "&" or "#" that would change the query.
+    return RedirectResponse(f"/signin?next={quote(next_path, safe='/')}", status_code=303)
 
 
 def _quantity(text: str) -> int:

@@ -62,7 +62,10 @@ class Money:
             raise MoneyError(f"not an amount: {amount!r}") from None
         if not value.is_finite():
             raise MoneyError(f"not an amount: {amount!r}")
-        scaled = value.scaleb(exponent(currency))
+        try:
+            scaled = value.scaleb(exponent(currency))
+        except ArithmeticError:  # decimal.Overflow: "1e999999" is past what Decimal holds
+            raise MoneyError(f"not an amount: {amount!r}") from None
         if scaled != scaled.to_integral_value():
             raise MoneyError(f"{amount} has more decimals than {currency} allows")
         return cls(int(scaled), currency)
