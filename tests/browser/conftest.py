@@ -51,9 +51,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     setattr(item, f"report_{report.when}", report)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
-    """Headless Chromium for the whole session."""
+    """Headless Chromium for the browser journeys (closed before other tests run)."""
     if not CHROMIUM.exists():
         reason = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
         if _browser_required():
@@ -108,9 +108,9 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     assert errors.messages == [], "the pages logged errors"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def demo(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackUrls]:
-    """The running demo (platform, Picto, ThermoCo), shared by the journeys of a session."""
+    """The running demo (platform, Picto, ThermoCo), shared by the journeys."""
     del browser  # no browser, no journeys: skip (or fail in CI) before starting servers
     stack = DemoStack(tmp_path_factory.mktemp("demo"))
     try:

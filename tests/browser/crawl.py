@@ -16,7 +16,8 @@ SKIPPED = re.compile(
 )
 # Vendored third-party UIs (Swagger UI, ReDoc): visited for errors, not audited as our pages.
 THIRD_PARTY = re.compile(r"/(docs|redoc)$")
-# Form controls without an accessible name, images without alt text, a page without lang.
+# Form controls without an accessible name, images without alt text, a page without lang, a
+# page wider than the window (it would scroll sideways: not responsive).
 ACCESSIBILITY_AUDIT = """() => {
   const problems = [];
   if (!document.documentElement.lang) problems.push('html without lang');
@@ -29,6 +30,8 @@ ACCESSIBILITY_AUDIT = """() => {
   for (const img of document.querySelectorAll('img')) {
     if (!img.hasAttribute('alt')) problems.push(`img without alt: ${img.src}`);
   }
+  const wide = document.documentElement.scrollWidth;
+  if (wide > window.innerWidth + 1) problems.push(`${wide}px wide, window ${window.innerWidth}px`);
   for (const b of document.querySelectorAll('button')) {
     if (!(b.textContent.trim() || b.getAttribute('aria-label'))) problems.push('empty button');
   }

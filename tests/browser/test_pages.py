@@ -38,9 +38,18 @@ def test_store_pages_for_visitors_and_members(page: Page, demo: StackUrls) -> No
     assert_clean(crawl(page, f"{demo.store}/account", depth=2, limit=40), at_least=10)
 
 
+def test_store_pages_fit_a_phone(page: Page, demo: StackUrls) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert_clean(crawl(page, f"{demo.store}/", depth=1, limit=15), at_least=5)
+    sign_in_member(page, demo)
+    assert_clean(crawl(page, f"{demo.store}/account", depth=1, limit=20), at_least=5)
+
+
 def test_dashboard_pages(page: Page, demo: StackUrls) -> None:
     sign_in_operator(page, demo, "/admin")
     assert_clean(crawl(page, f"{demo.store}/admin", depth=2, limit=40), at_least=10)
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert_clean(crawl(page, f"{demo.store}/admin", depth=1, limit=15), at_least=5)
 
 
 def test_partner_app_pages_and_a_members_personalised_ad(page: Page, demo: StackUrls) -> None:
@@ -51,4 +60,6 @@ def test_partner_app_pages_and_a_members_personalised_ad(page: Page, demo: Stack
     expect(page.get_by_test_id("member-price").first).to_be_visible()
     assert_clean(crawl(page, demo.picto, depth=1), at_least=3)
     assert_clean(crawl(page, demo.thermoco, depth=1), at_least=1)
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert_clean(crawl(page, demo.picto, depth=1), at_least=3)
     assert_clean(crawl(page, f"{demo.store}/docs", depth=0), at_least=1)

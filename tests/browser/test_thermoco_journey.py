@@ -43,7 +43,9 @@ def test_stream_temperature_only_command_and_revoke(page: Page, demo: StackUrls)
     command.get_by_role("button", name="Set").click()
     expect(page.get_by_test_id("command-done")).to_be_visible()
 
-    page.goto(f"{demo.store}/account/devices/{demo.thermoco_partner_id}")
+    page.goto(f"{demo.store}/account/links")
+    page.get_by_test_id("device-sharing").click()
+    expect(page).to_have_url(f"{demo.store}/account/devices/{demo.thermoco_partner_id}")
     page.get_by_role("button", name="Stop all sharing with ThermoCo").click()
     page.goto(demo.thermoco)
     expect(
