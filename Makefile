@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: demo test check lint typecheck imports bench eval clean serve
+.PHONY: demo test check lint typecheck imports bench eval clean serve screenshots
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11+ is needed (set PYTHON=...)"; exit 1; }
@@ -37,8 +37,8 @@ test: $(STAMP_DEV) check
 check: lint typecheck imports
 
 lint: $(STAMP_DEV)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
 
 typecheck: $(STAMP_DEV)
 	$(BIN)/mypy
@@ -49,6 +49,10 @@ imports: $(STAMP_DEV)
 ## bench: benchmarks against a baseline measured in the same run (JSON under bench/results/)
 bench: $(STAMP_DEV)
 	$(BIN)/python -m bench
+
+## screenshots: the README's pictures, taken from a running `make demo` (docs/images/)
+screenshots: $(STAMP_DEV)
+	$(BIN)/python scripts/readme_screenshots.py
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache
