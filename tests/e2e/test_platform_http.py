@@ -42,3 +42,20 @@ async def test_home_page_in_both_languages(client: httpx.AsyncClient) -> None:
     assert "Bienvenue dans la boutique" in french.text
     assert french.cookies.get("hs_lang") == "fr"
     assert '<html lang="fr">' in french.text
+
+
+async def test_a_browser_gets_an_error_page_and_a_program_gets_problem_json(
+    client: httpx.AsyncClient,
+) -> None:
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    page = await client.get("/no/such/page?lang=fr", headers=browser)
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    assert 'data-testid="problem" data-code="not_found"' in page.text
+    assert "Erreur 404" in page.text
+    api = await client.get("/api/v1/no-such-thing", headers=browser)
+    assert (api.status_code, api.headers["content-type"]) == (404, "application/problem+json")
+    program = await client.get("/no/such/page")
+    assert (program.status_code, program.json()["code"]) == (404, "not_found")
+    fragment = await client.get("/no/such/page", headers={**browser, "HX-Request": "true"})
+    assert fragment.headers["content-type"] == "application/problem+json"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
@@ -73,6 +74,38 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+# Paths whose callers are programs: they always get problem+json, whatever they accept.
+MACHINE_PATHS = ("/api/", "/partner/v1/", "/oauth/token", "/oauth/revoke", "/oauth/introspect",
+                 "/.well-known/", "/healthz", "/readyz", "/metrics")  # fmt: skip
+
+
+def wants_html(request: Request) -> bool:
+    """Whether a person's browser asked for a page (not a program, nor an htmx fragment)."""
+    if request.url.path.startswith(MACHINE_PATHS) or "hx-request" in request.headers:
+        return False
+    return request.headers.get("accept", "").startswith("text/html")
+
+
+def negotiated(request: Request, problem: JSONResponse) -> Response:
+    """``problem`` as it is, or as an HTML page with the same status for a browser."""
+    if not wants_html(request) or not hasattr(request.app.state, "templates"):
+        return problem
+    body = json.loads(bytes(problem.body))
+    headers = {k: v for k, v in problem.headers.items() if k.lower() in PASSED_HEADERS}
+    try:
+        page: Response = request.app.state.templates.render(
+            request, "web/problem.html", {"problem": body}, status_code=problem.status_code
+        )
+    except Exception:  # the page must never hide the error it reports
+        log.exception("problem_page_failed", path=request.url.path)
+        return problem
+    page.headers.update(headers)
+    return page
+
+
+PASSED_HEADERS = frozenset({"retry-after", "www-authenticate"})
+
+
 def _request_id(request: Request) -> str | None:
     value = request.scope.get("state", {}).get("request_id")
     return str(value) if value else None
@@ -92,15 +125,18 @@ async def domain_error_handler(request: Request, exc: Exception) -> Response:
     elif status == 403 and isinstance(getattr(exc, "challenge", None), str):
         # RFC 6750 §3.1: a bearer token lacking a scope is told so in the challenge too.
         headers["WWW-Authenticate"] = exc.challenge  # type: ignore[attr-defined]
-    return problem_response(
-        status=status,
-        code=exc.code,
-        title=exc.title,
-        detail=exc.detail,
-        instance=request.url.path,
-        headers=headers,
-        request_id=_request_id(request),
-        extensions=exc.extra,
+    return negotiated(
+        request,
+        problem_response(
+            status=status,
+            code=exc.code,
+            title=exc.title,
+            detail=exc.detail,
+            instance=request.url.path,
+            headers=headers,
+            request_id=_request_id(request),
+            extensions=exc.extra,
+        ),
     )
 
 
@@ -124,14 +160,17 @@ async def validation_error_handler(request: Request, exc: Exception) -> Response
         for err in exc.errors()
     ]
     fields = ", ".join(e["field"] for e in errors) or "request"
-    return problem_response(
-        status=422,
-        code="validation_failed",
-        title="Invalid request",
-        detail=f"Some fields are invalid: {fields}.",
-        instance=request.url.path,
-        request_id=_request_id(request),
-        errors=errors,
+    return negotiated(
+        request,
+        problem_response(
+            status=422,
+            code="validation_failed",
+            title="Invalid request",
+            detail=f"Some fields are invalid: {fields}.",
+            instance=request.url.path,
+            request_id=_request_id(request),
+            errors=errors,
+        ),
     )
 
 
@@ -141,27 +180,33 @@ async def http_error_handler(request: Request, exc: Exception) -> Response:
     status = exc.status_code
     phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
     detail = exc.detail if isinstance(exc.detail, str) else phrase
-    return problem_response(
-        status=status,
-        code=HTTP_CODES.get(status, f"http_{status}"),
-        title=phrase,
-        detail=detail,
-        instance=request.url.path,
-        headers=dict(exc.headers or {}),
-        request_id=_request_id(request),
+    return negotiated(
+        request,
+        problem_response(
+            status=status,
+            code=HTTP_CODES.get(status, f"http_{status}"),
+            title=phrase,
+            detail=detail,
+            instance=request.url.path,
+            headers=dict(exc.headers or {}),
+            request_id=_request_id(request),
+        ),
     )
 
 
 async def unhandled_error_handler(request: Request, exc: Exception) -> Response:
     """Anything unexpected: log it with the request id, answer a generic 500 problem."""
     log.exception("unhandled_error", path=request.url.path)
-    return problem_response(
-        status=500,
-        code="internal_error",
-        title="Internal server error",
-        detail="Something went wrong on our side; the request id helps us find it.",
-        instance=request.url.path,
-        request_id=_request_id(request),
+    return negotiated(
+        request,
+        problem_response(
+            status=500,
+            code="internal_error",
+            title="Internal server error",
+            detail="Something went wrong on our side; the request id helps us find it.",
+            instance=request.url.path,
+            request_id=_request_id(request),
+        ),
     )
 
 
