@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
@@ -16,10 +21,11 @@ from handshake.db.engine import create_engine
 from handshake.demo.cli import app, print_pages
 from handshake.demo.credentials_file import DEFAULT_PATH, CredentialsFile
 from handshake.demo.people import OPERATOR, PARTNERS, SHOPPERS
-from handshake.demo.serve import partner_apps
+from handshake.demo.serve import Served, partner_apps, serve_all
 from handshake.settings import DatabaseSettings, Settings
 from handshake.web.runtime import AppServices, CliRuntime
 from tests.conftest import make_settings
+from tests.demo_apps_helpers import base_url, eventually, free_port
 
 
 def sqlite_settings(tmp_path: Path) -> Settings:
@@ -60,11 +66,15 @@ def test_demo_load_prints_credentials_then_already_loaded(
         OPERATOR.email,
         OPERATOR.password,
         *(p.name for p in PARTNERS),
+        "http://127.0.0.1:8000/products",
+        "http://127.0.0.1:8000/admin",
         "http://127.0.0.1:8000/api/v1/products",
         "http://127.0.0.1:8000/docs",
         "hss_",
     ):
         assert text in first.output
+    # The by-hand linking try uses a partner whose demo app does not run (its redirect is free).
+    assert "Try account linking as Reelio" in first.output
 
     saved = CredentialsFile(tmp_path / DEFAULT_PATH).load()
     assert "demo serve" in first.output
@@ -82,3 +92,54 @@ def test_demo_load_prints_credentials_then_already_loaded(
 
 def test_demo_serve_needs_the_credentials_file(tmp_path: Path) -> None:
     assert partner_apps(CredentialsFile(tmp_path / "missing.json").load(), "http://x") == []
+
+
+class _App:
+    """An ASGI app noting its shutdown; its requests wait until the test lets them go."""
+
+    def __init__(self) -> None:
+        self.shut_down, self.release = False, asyncio.Event()
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            while (await receive())["type"] != "lifespan.shutdown":
+                await send({"type": "lifespan.startup.complete"})
+            self.shut_down = True
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        await self.release.wait()
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+
+async def test_demo_serve_stops_every_app_when_one_cannot_start() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        first, second = _App(), _App()
+        served = [Served("a", first, free_port(), ()),
+                  Served("b", second, taken.getsockname()[1], ())]  # fmt: skip
+        status = await asyncio.wait_for(serve_all(served), 10)
+    assert status != 0  # the CLI exits with it
+    assert first.shut_down  # the app that did start was stopped cleanly
+
+
+async def test_demo_serve_stops_at_once_on_a_second_signal() -> None:
+    app, port = _App(), free_port()
+    serving = asyncio.create_task(serve_all([Served("a", app, port, ())]))
+    async with httpx.AsyncClient(timeout=30) as http:
+        await eventually(lambda: _listening(port))
+        hanging = asyncio.create_task(http.get(base_url(port)))  # an open request
+        await asyncio.sleep(0.2)
+        os.kill(os.getpid(), signal.SIGINT)
+        await asyncio.sleep(0.3)
+        assert not serving.done()  # waiting for the open request
+        os.kill(os.getpid(), signal.SIGINT)
+        assert await asyncio.wait_for(serving, 2) == 0
+        app.release.set()
+        hanging.cancel()
+
+
+async def _listening(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0

@@ -6,20 +6,26 @@ from __future__ import annotations
 
 import asyncio
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 from sqlalchemy import select
 
 from handshake.bootstrap import Container
 from handshake.db.uow import Repository
+from handshake.demo.partner_kit.config import PartnerAppConfig
+from handshake.demo.people import DEVICE_SCOPES
+from handshake.demo.thermoco.web import create_thermoco_app
 from handshake.devices import service
 from handshake.devices.models import PropertyHistory
 from tests.accounts_helpers import ShopperLogin
 from tests.demo_apps_helpers import (
     RunningMaker,
+    base_url,
     by_testid,
     demo_shopper,
     eventually,
+    free_port,
     link_through_app,
     thermoco_running,
 )
@@ -110,3 +116,26 @@ async def test_streams_only_what_the_grant_allows_and_stops_on_revoke(
         assert await stored_types(container, running.partner_id) == []  # purged, none since
         view = await browser.get(f"{running.app_url}/shared")
         assert 'data-testid="not-shared"' in _row(view.text, "thermostat-1", "temperature")
+
+
+SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+
+async def test_a_callback_while_the_store_is_down_says_so() -> None:
+    config = PartnerAppConfig(
+        platform_url=base_url(free_port()), public_url="http://thermoco.test",  # nobody listens
+        client_id="cli_thermoco", client_secret="secret",
+        webhook_secret=SECRET, directive_secret=SECRET, scopes=DEVICE_SCOPES,
+    )  # fmt: skip
+    app = create_thermoco_app(config)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://thermoco.test") as browser:
+        to_store = await browser.get("/link")
+        state = parse_qs(urlsplit(to_store.headers["location"]).query)["state"][0]
+        back = await browser.get("/oauth/callback", params={"code": "c", "state": state})
+        assert (back.status_code, back.headers["location"]) == (303, "/")
+        home = await browser.get("/")
+        assert home.status_code == 200
+        assert "Your store account was not linked: " in by_testid(home.text, "error")[0] + home.text
+        assert by_testid(home.text, "link-account")
+    await app.state.thermoco.http.aclose()

@@ -91,3 +91,46 @@ async def test_signed_out_and_unknown_maker(container: Container) -> None:
 async def _page_ok(browser: httpx.AsyncClient, partner_id: str) -> bool:
     page = await browser.get(f"/account/devices/{partner_id}")
     return 'data-testid="devices-home"' in page.text
+
+
+async def test_another_shoppers_device_and_a_missing_csrf_token_send_nothing(
+    container: Container,
+) -> None:
+    async with (
+        thermoco_running(container) as running,
+        httpx.AsyncClient(base_url=running.platform, timeout=20) as owner,
+        httpx.AsyncClient(base_url=running.platform, timeout=20) as other,
+    ):
+        owner_login = await linked_home(owner, container, running)
+        other_login = await linked_home(other, container, running)
+        sharing = f"/api/v1/me/device-sharing/{running.partner_id}"
+        home = f"/account/devices/{running.partner_id}/home"
+        theirs = next(d.device_id for a in running.maker.linked.store for d in a.devices
+                      if d.kind == "thermostat" and d.device_id != "thermostat-1")  # fmt: skip
+        for browser, login, device in ((owner, owner_login, "thermostat-1"),
+                                       (other, other_login, theirs)):  # fmt: skip
+            granted = await browser.put(sharing, headers=login.csrf_headers, json={
+                "authorization_details": [detail("report_on_command", "setpoint", device=device)]
+            })  # fmt: skip
+            assert granted.status_code == 200, granted.text
+        thermostat = running.maker.fleet.devices["thermostat-1"]
+        setpoint = thermostat.state["setpoint"]
+        command = {"name": "SetTargetTemperature", "target": "27"}
+
+        page = await other.get(home)
+        listed = sorted(re.findall(r'data-device="([^"]+)"', page.text))
+        assert "thermostat-1" not in listed  # only their own devices are listed
+        assert theirs in listed
+        stolen = await other.post(
+            f"{home}/thermostat-1/command", data={"csrf_token": hidden(page.text, "csrf_token"),
+                                                  **command},
+        )  # fmt: skip
+        assert stolen.status_code == 403
+        assert "you do not share this device" in stolen.text
+
+        forged = await owner.post(f"{home}/thermostat-1/command", data=command)  # no token
+        assert forged.status_code == 403
+
+        assert thermostat.state["setpoint"] == setpoint  # nothing reached the device
+        assert running.maker.sent.last.get(("thermostat-1", "setpoint")) is None
+        assert await row_count(container, "device_desired_properties") == 0

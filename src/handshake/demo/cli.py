@@ -27,10 +27,12 @@ commands = {"demo": app}
 console = Console()
 PAGES = (
     ("/", "store front"),
-    ("/api/v1/products", "catalog API (JSON; ?lang=fr)"),
+    ("/products", "the shop: search, member prices, delivery promises (?lang=fr)"),
     ("/signin", "sign in as a demo shopper"),
     ("/account", "the shopper's account, addresses, cards"),
     ("/account/links", "linked apps: the shopper's consent center"),
+    ("/admin", "the merchant dashboard (sign in as the operator)"),
+    ("/api/v1/products", "catalog API (JSON; ?lang=fr)"),
     ("/.well-known/oauth-authorization-server", "OAuth server metadata (account linking)"),
     ("/docs", "OpenAPI: shopper, operator and partner APIs"),
 )
@@ -118,8 +120,9 @@ def print_report(report: DemoReport, base_url: str) -> None:
 
 
 def _print_linking_try(report: DemoReport, base_url: str) -> None:
-    """A ready authorization request for the first partner, to try account linking by hand."""
-    partner = next((p for p in report.partners if p.client_secret), None)
+    """A ready authorization request for a partner without a demo app, to try linking by hand."""
+    issued = [p for p in report.partners if p.client_secret]
+    partner = next((p for p in issued if p.name not in APP_NAMES), next(iter(issued), None))
     if partner is None:
         return
     verifier = secrets.token_urlsafe(48)
@@ -138,7 +141,7 @@ def _print_linking_try(report: DemoReport, base_url: str) -> None:
     console.print(f"  1. open  {base_url}/oauth/authorize?{query}", soft_wrap=True)
     console.print(
         "  2. allow, then copy `code` from the address bar of the redirect "
-        "(the partner app itself is not running yet)",
+        "(no app of this partner runs in the demo)",
         soft_wrap=True,
     )
     console.print(
@@ -189,7 +192,9 @@ def serve(
     platform = Served("handshake", PLATFORM_FACTORY, settings.http.port, PAGES)
     print_pages([platform, *apps], base_url)
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve_all([platform, *apps], host=settings.http.host))
+        status = asyncio.run(serve_all([platform, *apps], host=settings.http.host))
+        if status:  # a server could not start (uvicorn said why, e.g. a port taken)
+            raise typer.Exit(status)
 
 
 def print_pages(served: list[Any], base_url: str) -> None:

@@ -77,6 +77,8 @@ class CredentialsFile:
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(body)
+                handle.flush()
+                os.fsync(handle.fileno())  # on disk before the rename: a crash keeps one whole file
             os.chmod(temp, 0o600)
             os.replace(temp, self.path)
         except BaseException:

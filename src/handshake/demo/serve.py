@@ -25,6 +25,7 @@ from handshake.demo.thermoco.web import create_thermoco_app
 PLATFORM_FACTORY = "handshake.entrypoints.http:app_from_environment"
 AppFactory = Callable[[PartnerAppConfig], Any]
 APPS: dict[str, AppFactory] = {"Picto": create_picto_app, "ThermoCo": create_thermoco_app}
+GRACE_SECONDS = 5  # open requests get this long to finish on shutdown
 
 
 @dataclass(frozen=True)
@@ -69,24 +70,41 @@ def partner_apps(saved: dict[str, SavedPartner], platform_url: str) -> list[Serv
     return served
 
 
-async def serve_all(served: list[Served], host: str = "127.0.0.1") -> None:
-    """Run every app until SIGINT/SIGTERM (or until one server stops)."""
+async def _serve(server: DemoServer) -> int:
+    """0 once served; uvicorn's exit status when it could not start (a port taken)."""
+    try:
+        await server.serve()
+    except SystemExit as exc:  # uvicorn exits on a failed start: let the others stop cleanly
+        return exc.code if isinstance(exc.code, int) else 1
+    return 0
+
+
+async def serve_all(served: list[Served], host: str = "127.0.0.1") -> int:
+    """Run every app until SIGINT/SIGTERM (or until one server stops); a second signal stops
+    at once, without waiting for open connections. The exit status (not 0: one could not
+    start)."""
     servers = [
         DemoServer(uvicorn.Config(
             s.app, host=host, port=s.port, log_config=None, access_log=False,
-            factory=isinstance(s.app, str),
+            factory=isinstance(s.app, str), timeout_graceful_shutdown=GRACE_SECONDS,
         ))
         for s in served
     ]  # fmt: skip
 
     def stop() -> None:
         for server in servers:
+            server.force_exit = server.should_exit  # asked twice: no more waiting
             server.should_exit = True
 
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop)
-    tasks = [asyncio.create_task(server.serve()) for server in servers]
-    await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-    stop()  # one stopped (port taken?): stop the others too
-    await asyncio.gather(*tasks, return_exceptions=True)
+    try:
+        tasks = [asyncio.create_task(_serve(server)) for server in servers]
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        stop()  # one stopped (port taken?): stop the others too
+        statuses = await asyncio.gather(*tasks)
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+    return max(statuses, default=0)

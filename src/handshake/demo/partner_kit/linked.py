@@ -100,11 +100,14 @@ class ClientToken:
         """A valid token (a new one a minute before the old expires)."""
         if self._token and time.monotonic() < self._until:
             return self._token
-        answer = await self.http.post(
-            self.config.platform("/oauth/token"),
-            data={"grant_type": "client_credentials", "scope": self.scope},
-            auth=(self.config.client_id, self.config.client_secret),
-        )
+        try:
+            answer = await self.http.post(
+                self.config.platform("/oauth/token"),
+                data={"grant_type": "client_credentials", "scope": self.scope},
+                auth=(self.config.client_id, self.config.client_secret),
+            )
+        except httpx.HTTPError as exc:
+            raise PlatformUnavailable(str(exc)) from None
         if answer.status_code != 200:
             raise PlatformUnavailable(f"client credentials refused ({answer.status_code})")
         body = answer.json()

@@ -76,10 +76,11 @@ async def finish_link(
 ) -> LinkedShopper:
     """Check the callback's state, exchange the code, read the shopper's profile."""
     pending = session.values.pop(PENDING, None)
-    if params.get("error"):
-        raise LinkFailed(str(params.get("error_description") or params["error"]))
+    # The state first, errors too: a forged callback must not put its words on the app's page.
     if not pending or not secrets.compare_digest(str(params.get("state", "")), pending["state"]):
         raise LinkFailed("This link attempt is unknown or expired: start again.")
+    if params.get("error"):
+        raise LinkFailed(str(params.get("error_description") or params["error"]))
     tokens = await _tokens(http, config, str(params.get("code", "")), pending["verifier"])
     profile = await http.get(
         config.platform("/partner/v1/shopper"),

@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
+
+# Every cookie-less request opens a session: keep the most recently used ones only, so a crawler
+# or a client ignoring cookies cannot grow the app's memory without end.
+MAX_SESSIONS = 5000
 
 
 @dataclass
@@ -28,17 +33,21 @@ class AppSession:
 class SessionBook:
     """Sessions by cookie value; the cookie is set on the response of a new session."""
 
-    def __init__(self, cookie_name: str) -> None:
-        self.cookie_name = cookie_name
-        self._sessions: dict[str, AppSession] = {}
+    def __init__(self, cookie_name: str, limit: int = MAX_SESSIONS) -> None:
+        self.cookie_name, self.limit = cookie_name, limit
+        self._sessions: OrderedDict[str, AppSession] = OrderedDict()
 
     def of(self, request: Request) -> AppSession:
         """The request's session (a new one when the cookie is missing or unknown)."""
-        known = self._sessions.get(request.cookies.get(self.cookie_name, ""))
+        session_id = request.cookies.get(self.cookie_name, "")
+        known = self._sessions.get(session_id)
         if known is not None:
+            self._sessions.move_to_end(session_id)
             return known
         session = AppSession(secrets.token_urlsafe(24), new=True)
         self._sessions[session.id] = session
+        while len(self._sessions) > self.limit:
+            self._sessions.popitem(last=False)  # the least recently used
         return session
 
     def get(self, session_id: str) -> AppSession | None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections import deque
+from collections import OrderedDict, deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,6 +14,9 @@ from starlette.requests import Request
 from handshake.kernel import clock
 
 MAX_LOGGED = 200
+# Ids of taken webhooks, to answer retries without acting twice; the platform retries for hours,
+# not forever, so the latest ids are enough and memory stays bounded.
+MAX_SEEN = 10_000
 
 
 class BadSignature(Exception):
@@ -29,16 +33,21 @@ class ReceivedEvent:
     data: dict[str, Any]
 
 
+EventHandler = Callable[[ReceivedEvent], Awaitable[None]]
+
+
 class WebhookInbox:
     """Verifies webhooks and keeps the latest ones for the app's log page."""
 
     def __init__(self, secret: str) -> None:
         self._webhook = Webhook(secret)
         self.log: deque[ReceivedEvent] = deque(maxlen=MAX_LOGGED)
-        self._seen: set[str] = set()
+        self._seen: OrderedDict[str, None] = OrderedDict()
 
-    async def receive(self, request: Request) -> ReceivedEvent | None:
-        """The verified event (None: a retry of one already taken); :class:`BadSignature`."""
+    async def receive(self, request: Request, handle: EventHandler) -> ReceivedEvent | None:
+        """Verify, then ``handle`` the event once (None: a retry of one already taken);
+        :class:`BadSignature` when unsigned. An id counts as taken only once ``handle`` returned:
+        if it raises, the platform's retry is handled again, not dropped."""
         body = await request.body()
         try:
             document = self._webhook.verify(body, dict(request.headers))
@@ -47,7 +56,6 @@ class WebhookInbox:
         message_id = request.headers["webhook-id"]
         if message_id in self._seen:
             return None
-        self._seen.add(message_id)
         data = document.get("data") if isinstance(document, dict) else None
         event = ReceivedEvent(
             message_id,
@@ -55,5 +63,9 @@ class WebhookInbox:
             clock.now(),
             data if isinstance(data, dict) else {},
         )
+        await handle(event)
+        self._seen[message_id] = None
+        while len(self._seen) > MAX_SEEN:
+            self._seen.popitem(last=False)
         self.log.appendleft(event)
         return event

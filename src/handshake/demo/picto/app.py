@@ -20,7 +20,7 @@ from handshake.demo.partner_kit.config import PartnerAppConfig
 from handshake.demo.partner_kit.linked import NAME, LinkedShoppers, PlatformUnavailable
 from handshake.demo.partner_kit.pages import Pages
 from handshake.demo.partner_kit.sessions import AppSession, SessionBook, csrf_ok
-from handshake.demo.partner_kit.webhooks import BadSignature, WebhookInbox
+from handshake.demo.partner_kit.webhooks import BadSignature, ReceivedEvent, WebhookInbox
 from handshake.demo.picto.feed import Feed
 from handshake.demo.picto.orders import OrderBook
 
@@ -62,9 +62,10 @@ class Picto:
             posts, error = await self.feed.posts(subject), None
         except PlatformUnavailable:
             posts, error = [], "The store is not answering right now; try again in a moment."
+        subject = self.linked.subject_of(session)  # None now if the link ended meanwhile
+        flash_error = session.values.pop("flash_error", None)  # shown once, never later
         context = {"posts": posts, "subject": subject, "linked_as": session.values.get(NAME),
-                   "platform_url": self.config.platform_url,
-                   "error": error or session.values.pop("flash_error", None),
+                   "platform_url": self.config.platform_url, "error": error or flash_error,
                    "notice": session.values.pop("flash", None)}  # fmt: skip
         return self.pages.render(request, session, "picto/feed.html", context)
 
@@ -99,14 +100,15 @@ class Picto:
     async def webhook(self, request: Request) -> Response:
         """Signed webhooks from the store: orders and link revocations."""
         try:
-            event = await self.inbox.receive(request)
+            await self.inbox.receive(request, self._act_on)
         except BadSignature:
             return JSONResponse({"error": "invalid_signature"}, status_code=401)
-        if event is not None:
-            self.orders.take(event)
-            if event.type == "link.revoked" and event.data.get("sub"):
-                await self.linked.forget(str(event.data["sub"]))
         return JSONResponse({"received": True})
+
+    async def _act_on(self, event: ReceivedEvent) -> None:
+        self.orders.take(event)
+        if event.type == "link.revoked" and event.data.get("sub"):
+            await self.linked.forget(str(event.data["sub"]))
 
     async def webhook_log(self, request: Request) -> Response:
         """Every webhook received, newest first."""

@@ -14,7 +14,12 @@ from typing import Any
 import httpx
 
 from handshake.demo.partner_kit.config import PartnerAppConfig
-from handshake.demo.partner_kit.linked import ClientToken, LinkedShoppers, PlatformUnavailable
+from handshake.demo.partner_kit.linked import (
+    ClientToken,
+    LinkedShoppers,
+    NotLinked,
+    PlatformUnavailable,
+)
 
 PLACEMENT = "picto-feed"
 CATALOG_SECONDS = 120.0
@@ -91,14 +96,19 @@ class Feed:
         if not skus:
             return {}
         body = {"items": [{"sku": s} for s in skus], "placement_id": PLACEMENT}
-        if subject is not None:
-            answer = await self.linked.request(subject, "POST", "/partner/v1/offers", json=body)
-        else:
-            token = await self.anonymous.get()
-            answer = await self.http.post(
-                self.config.platform("/partner/v1/offers"), json=body,
-                headers={"Authorization": f"Bearer {token}"},
-            )  # fmt: skip
+        try:
+            if subject is not None:
+                answer = await self.linked.request(subject, "POST", "/partner/v1/offers", json=body)
+            else:
+                token = await self.anonymous.get()
+                answer = await self.http.post(
+                    self.config.platform("/partner/v1/offers"), json=body,
+                    headers={"Authorization": f"Bearer {token}"},
+                )  # fmt: skip
+        except NotLinked:  # the link ended meanwhile: the offers anyone sees
+            return await self.offers(None, skus)
+        except httpx.HTTPError as exc:
+            raise PlatformUnavailable(str(exc)) from None
         if answer.status_code != 200:
             raise PlatformUnavailable(f"offers answered {answer.status_code}")
         return {

@@ -6,12 +6,17 @@ session started each checkout, and files every ``order.*`` event under it.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from handshake.demo.partner_kit.webhooks import ReceivedEvent
 from handshake.kernel import clock
+
+# Checkouts and browsers remembered (the oldest forgotten first): memory stays bounded.
+MAX_CHECKOUTS = 10_000
+MAX_BROWSERS = 5_000
 
 
 @dataclass
@@ -45,12 +50,13 @@ class OrderBook:
     """Orders per browser session, and which session started each checkout."""
 
     def __init__(self) -> None:
-        self._owners: dict[str, str] = {}  # checkout session id → app session id
-        self._orders: dict[str, dict[str, PictoOrder]] = {}
+        self._owners: OrderedDict[str, str] = OrderedDict()  # checkout id → app session id
+        self._orders: OrderedDict[str, dict[str, PictoOrder]] = OrderedDict()
 
     def started(self, checkout_session_id: str, app_session_id: str) -> None:
         """A browser session started this checkout."""
         self._owners[checkout_session_id] = app_session_id
+        _trim(self._owners, MAX_CHECKOUTS)
 
     def record(self, document: dict[str, Any], why: str) -> PictoOrder | None:
         """File an order document (a completion answer or a webhook); None when not ours."""
@@ -58,6 +64,8 @@ class OrderBook:
         if owner is None or "id" not in document:
             return None
         orders = self._orders.setdefault(owner, {})
+        self._orders.move_to_end(owner)
+        _trim(self._orders, MAX_BROWSERS)
         fresh = _order(document)
         known = orders.get(fresh.id)
         fresh.history = [*(known.history if known else []), f"{why}: {fresh.status}"]
@@ -73,3 +81,8 @@ class OrderBook:
         """A browser session's orders, newest first."""
         orders = self._orders.get(app_session_id, {})
         return sorted(orders.values(), key=lambda o: o.id, reverse=True)
+
+
+def _trim(book: OrderedDict[str, Any], limit: int) -> None:
+    while len(book) > limit:
+        book.popitem(last=False)

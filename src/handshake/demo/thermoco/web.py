@@ -8,6 +8,7 @@ import contextlib
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
+import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -18,7 +19,7 @@ from handshake.demo.partner_kit import oauth
 from handshake.demo.partner_kit.config import PartnerAppConfig
 from handshake.demo.partner_kit.linked import NAME
 from handshake.demo.partner_kit.sessions import AppSession, csrf_ok
-from handshake.demo.partner_kit.webhooks import BadSignature
+from handshake.demo.partner_kit.webhooks import BadSignature, ReceivedEvent
 from handshake.demo.thermoco.app import ThermoCo
 from handshake.demo.thermoco.live_view import shared_rows
 
@@ -75,7 +76,7 @@ class ThermoCoPages:
             shopper = await oauth.finish_link(
                 maker.http, maker.config, session, request.query_params
             )
-        except oauth.LinkFailed as exc:
+        except (oauth.LinkFailed, httpx.HTTPError) as exc:
             session.values["flash_error"] = f"Your store account was not linked: {exc}"
             return self._redirect(session, "/")
         known = maker.linked.store.get(shopper.account.subject)
@@ -103,17 +104,21 @@ class ThermoCoPages:
     async def webhook(self, request: Request) -> Response:
         """``consent.updated``: read the grant again now; ``link.revoked``: stop, forget."""
         maker = self.maker
-        try:
-            event = await maker.inbox.receive(request)
-        except BadSignature:
-            return JSONResponse({"error": "invalid_signature"}, status_code=401)
-        subject = None if event is None else event.data.get("sub")
-        if event is not None and isinstance(subject, str):
+
+        async def act_on(event: ReceivedEvent) -> None:
+            subject = event.data.get("sub")
+            if not isinstance(subject, str):
+                return
             maker.grants.invalidate(subject)
             if event.type == "link.revoked":
                 await maker.linked.forget(subject)
             elif event.type == "consent.updated":
                 maker.publisher.request_discovery(subject)
+
+        try:
+            await maker.inbox.receive(request, act_on)
+        except BadSignature:
+            return JSONResponse({"error": "invalid_signature"}, status_code=401)
         return JSONResponse({"received": True})
 
 
