@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx
 
@@ -36,6 +38,16 @@ async def signed_in_operator(client: httpx.AsyncClient, container: Container) ->
     )
     assert response.status_code == 303, response.text
     return token
+
+
+@asynccontextmanager
+async def operator_client(
+    app: object, container: Container
+) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
+    """A second client of ``app``, signed in as a new operator, and its CSRF token."""
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as admin:
+        yield admin, await signed_in_operator(admin, container)
 
 
 async def post_form(

@@ -79,6 +79,14 @@ async def ready_shopper(
     return login
 
 
+async def shopper_in_shop(
+    client: httpx.AsyncClient, container: Container, **options: Any
+) -> ShopperLogin:
+    """The shop's catalog, and a ready shopper (``ready_shopper``'s ``options``) on ``client``."""
+    await shop_catalog(container)
+    return await ready_shopper(client, container, **options)
+
+
 async def add_to_cart(
     client: httpx.AsyncClient, login: ShopperLogin, variant: str, quantity: str = "1", **extra: str
 ) -> httpx.Response:

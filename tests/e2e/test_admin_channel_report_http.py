@@ -17,7 +17,7 @@ from handshake.kernel import clock
 from handshake.kernel.ids import new_id
 from handshake.offers.click_ids import derive_click_secret, new_click_id
 from handshake.partners import service as partners
-from tests.admin_helpers import signed_in_operator, text_of
+from tests.admin_helpers import operator_client, signed_in_operator, text_of
 from tests.checkout_helpers import (
     checkout_shopper,
     complete,
@@ -100,11 +100,7 @@ async def test_report_figures_per_partner_and_campaign_are_exact(
     picto, vidz, first, second = await _figures(app, client, container)
     today = clock.now().date()
     yesterday = today - timedelta(days=1)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),
-        base_url="http://testserver",  # type: ignore[arg-type]
-    ) as admin:
-        await signed_in_operator(admin, container)
+    async with operator_client(app, container) as (admin, _):
         page = await admin.get(f"/admin/reports/channels?start={yesterday}&end={today}")
         assert page.status_code == 200, page.text
         html = page.text

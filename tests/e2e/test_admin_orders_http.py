@@ -14,7 +14,7 @@ from handshake.checkout import service as checkout
 from handshake.partners import service as partners
 from handshake.settings import DatabaseSettings, Settings
 from handshake.webhooks import service as webhooks
-from tests.admin_helpers import post_form, signed_in_operator
+from tests.admin_helpers import operator_client, post_form, signed_in_operator
 from tests.checkout_helpers import checkout_shopper, placed_order, prepared_catalog
 from tests.conftest import make_settings
 from tests.offers_helpers import LinkedShopper
@@ -61,11 +61,7 @@ async def test_ship_puts_order_shipped_in_the_delivery_log_and_replay_sends_it_a
         uow=container.uow(), partner_id=partner_id, url=receiver.url, event_types=ALL_TYPES
     )
     receiver.trust(issued.secret)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),
-        base_url="http://testserver",  # type: ignore[arg-type]
-    ) as admin:
-        token = await signed_in_operator(admin, container)
+    async with operator_client(app, container) as (admin, token):
         listed = await admin.get(f"/admin/orders?status=paid&partner_id={partner_id}")
         assert re.findall(r'data-testid="order-row" data-order-id="([^"]+)"', listed.text) == [
             order_id
@@ -112,11 +108,7 @@ async def test_refund_partial_then_rest_and_refusals_change_nothing(
 ) -> None:
     _, order = await _order(app, client, container)
     order_id = str(order["id"])
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),
-        base_url="http://testserver",  # type: ignore[arg-type]
-    ) as admin:
-        token = await signed_in_operator(admin, container)
+    async with operator_client(app, container) as (admin, token):
         early = await post_form(admin, f"/admin/orders/{order_id}/refund", token, amount="1.00")
         assert early.status_code == 409
         assert 'data-testid="form-error"' in early.text
@@ -159,11 +151,7 @@ async def test_cancel_puts_the_order_cancelled(
 ) -> None:
     _, order = await _order(app, client, container)
     order_id = str(order["id"])
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),
-        base_url="http://testserver",  # type: ignore[arg-type]
-    ) as admin:
-        token = await signed_in_operator(admin, container)
+    async with operator_client(app, container) as (admin, token):
         cancelled = await post_form(
             admin, f"/admin/orders/{order_id}/cancel", token, reason="fraud"
         )

@@ -16,8 +16,8 @@ from tests.shop_helpers import (
     FLOOR,
     add_to_cart,
     cart_of,
-    ready_shopper,
     shop_catalog,
+    shopper_in_shop,
     tagged,
     text_of,
     variant_id,
@@ -51,8 +51,7 @@ async def test_anonymous_shoppers_are_sent_to_sign_in_and_nothing_is_added(
 async def test_adding_the_same_variant_twice_adds_to_one_line(
     client: httpx.AsyncClient, container: Container
 ) -> None:
-    await shop_catalog(container)
-    login = await ready_shopper(client, container)
+    login = await shopper_in_shop(client, container)
     black = await variant_id(container, DESK_BLACK)
     first = await add_to_cart(client, login, black, "2")
     assert (first.status_code, first.headers["location"]) == (303, "/cart?done=added")
@@ -69,8 +68,7 @@ async def test_adding_the_same_variant_twice_adds_to_one_line(
 async def test_members_see_their_member_price_in_the_cart(
     client: httpx.AsyncClient, container: Container
 ) -> None:
-    await shop_catalog(container)
-    login = await ready_shopper(client, container, member=True)
+    login = await shopper_in_shop(client, container, member=True)
     await add_to_cart(client, login, await variant_id(container, DESK_BLACK), "2")
     page = await client.get("/cart")
     assert text_of(page.text, "price") == ["35.00 EUR"]
@@ -81,8 +79,7 @@ async def test_members_see_their_member_price_in_the_cart(
 async def test_update_and_remove_lines_with_and_without_htmx(
     client: httpx.AsyncClient, container: Container
 ) -> None:
-    await shop_catalog(container)
-    login = await ready_shopper(client, container)
+    login = await shopper_in_shop(client, container)
     await add_to_cart(client, login, await variant_id(container, DESK_BLACK), "2")
     await add_to_cart(client, login, await variant_id(container, FLOOR), "1")
     desk, floor = line_ids((await client.get("/cart")).text)
@@ -106,8 +103,7 @@ async def test_update_and_remove_lines_with_and_without_htmx(
 async def test_bad_quantities_and_unknown_items_change_nothing(
     client: httpx.AsyncClient, container: Container
 ) -> None:
-    await shop_catalog(container)
-    login = await ready_shopper(client, container)
+    login = await shopper_in_shop(client, container)
     black = await variant_id(container, DESK_BLACK)
     await add_to_cart(client, login, black, "9")
     (line,) = line_ids((await client.get("/cart")).text)
@@ -143,8 +139,7 @@ async def test_bad_quantities_and_unknown_items_change_nothing(
 async def test_another_shoppers_line_cannot_be_changed(
     client: httpx.AsyncClient, container: Container
 ) -> None:
-    await shop_catalog(container)
-    owner = await ready_shopper(client, container)
+    owner = await shopper_in_shop(client, container)
     await add_to_cart(client, owner, await variant_id(container, DESK_BLACK), "2")
     (line,) = line_ids((await client.get("/cart")).text)
     stranger = await signed_in_shopper(client, container)
@@ -162,8 +157,7 @@ async def test_another_shoppers_line_cannot_be_changed(
 async def test_htmx_add_answers_a_status_line_or_the_refusal(
     client: httpx.AsyncClient, container: Container
 ) -> None:
-    await shop_catalog(container)
-    login = await ready_shopper(client, container)
+    login = await shopper_in_shop(client, container)
     black = await variant_id(container, DESK_BLACK)
     htmx = {"headers": {"HX-Request": "true"}}
     added = await add_to_cart(client, login, black, "1", **htmx)  # type: ignore[arg-type]

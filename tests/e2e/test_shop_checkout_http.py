@@ -16,8 +16,7 @@ from tests.shop_helpers import (
     DESK_BLACK,
     add_to_cart,
     cart_of,
-    ready_shopper,
-    shop_catalog,
+    shopper_in_shop,
     tagged,
     text_of,
     variant_id,
@@ -42,8 +41,7 @@ async def open_sheet(client: httpx.AsyncClient, csrf: str) -> tuple[str, dict[st
 
 async def placed_store_order(client: httpx.AsyncClient, container: Container) -> tuple[str, str]:
     """A shopper who bought 2 black desk lamps through the store; (shopper id, order id)."""
-    await shop_catalog(container)
-    login = await ready_shopper(client, container)
+    login = await shopper_in_shop(client, container)
     await add_to_cart(client, login, await variant_id(container, DESK_BLACK), "2")
     session_id, fields = await open_sheet(client, login.csrf_token)
     paid = await client.post(f"/checkout/sheet/{session_id}", data=fields)
@@ -57,8 +55,7 @@ async def placed_store_order(client: httpx.AsyncClient, container: Container) ->
 async def test_store_checkout_places_the_order_and_empties_the_cart(
     client: httpx.AsyncClient, container: Container
 ) -> None:
-    await shop_catalog(container)
-    login = await ready_shopper(client, container)
+    login = await shopper_in_shop(client, container)
     await add_to_cart(client, login, await variant_id(container, DESK_BLACK), "2")
     session_id, fields = await open_sheet(client, login.csrf_token)
     assert fields["total_minor"] == "8000"  # 2 × 40.00, delivery free from 50.00
@@ -96,8 +93,7 @@ async def test_an_abandoned_or_refused_checkout_keeps_the_cart(
 ) -> None:
     """Leaving the sheet, or a declined card, keeps the cart; checking out again frees the
     first session's stock instead of holding it twice."""
-    await shop_catalog(container)
-    login = await ready_shopper(client, container, card_token="tok_sandbox_declined_shop")
+    login = await shopper_in_shop(client, container, card_token="tok_sandbox_declined_shop")
     await add_to_cart(client, login, await variant_id(container, DESK_BLACK), "3")
     first, _fields = await open_sheet(client, login.csrf_token)
     assert await cart_of(container, login.shopper_id) == [(DESK_BLACK, 3)]
@@ -119,8 +115,7 @@ async def test_an_abandoned_or_refused_checkout_keeps_the_cart(
 async def test_checkout_of_an_empty_cart_is_refused(
     client: httpx.AsyncClient, container: Container
 ) -> None:
-    await shop_catalog(container)
-    login = await ready_shopper(client, container)
+    login = await shopper_in_shop(client, container)
     answer = await client.post("/cart/checkout", data={"csrf_token": login.csrf_token})
     assert answer.status_code == 422
     assert 'id="cart-error">Your cart is empty.</p>' in answer.text

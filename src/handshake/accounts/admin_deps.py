@@ -7,6 +7,7 @@ session still gets 403 ``not_an_operator``, before the page does anything.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -16,7 +17,8 @@ from handshake.accounts import service
 from handshake.accounts.deps import SessionToken
 from handshake.accounts.errors import OperatorAuthRequired
 from handshake.accounts.principals import OperatorPrincipal
-from handshake.web.deps import app_services
+from handshake.db.uow import UnitOfWork
+from handshake.web.deps import ReadUow, WriteUow, app_services
 
 SIGNIN_PATH = "/admin/signin"
 
@@ -46,3 +48,23 @@ async def page_operator(request: Request, token: SessionToken) -> OperatorPrinci
 
 
 PageOperator = Annotated[OperatorPrincipal, Depends(page_operator)]
+
+
+@dataclass(frozen=True)
+class AdminPost:
+    """A dashboard form post: its request, its operator, units of work to change and to re-read."""
+
+    request: Request
+    operator: OperatorPrincipal
+    uow: UnitOfWork
+    reader: UnitOfWork
+
+
+async def admin_post(
+    request: Request, operator: PageOperator, uow: WriteUow, reader: ReadUow
+) -> AdminPost:
+    """The posted dashboard form, once its operator is checked."""
+    return AdminPost(request, operator, uow, reader)
+
+
+PagePost = Annotated[AdminPost, Depends(admin_post)]

@@ -6,6 +6,8 @@ Form errors re-render the form with the message (linked to its field for screen 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -15,6 +17,7 @@ from handshake.accounts import service
 from handshake.accounts.deps import OptionalShopper, SessionToken
 from handshake.accounts.principals import ShopperPrincipal
 from handshake.accounts.session_cookie import clear_session_cookie, set_session_cookie
+from handshake.db.uow import UnitOfWork
 from handshake.kernel import clock
 from handshake.kernel.errors import DomainError, InvalidInput, RateLimited
 from handshake.web.deps import AppSettings, ReadUow, WriteUow
@@ -230,59 +233,83 @@ async def account_page(request: Request, shopper: OptionalShopper, uow: ReadUow)
     return templates_of(request).render(request, "accounts/account.html", context)
 
 
+@dataclass(frozen=True)
+class AccountPost:
+    """A form posted on the account page: its request, shopper and units of work."""
+
+    request: Request
+    shopper: ShopperPrincipal | None
+    uow: UnitOfWork
+    reader: UnitOfWork
+
+
+async def account_post(
+    request: Request, shopper: OptionalShopper, uow: WriteUow, reader: ReadUow
+) -> AccountPost:
+    """The form posted on the account page (by a visitor who may have signed out)."""
+    return AccountPost(request, shopper, uow, reader)
+
+
+PostedAccountForm = Annotated[AccountPost, Depends(account_post)]
+ShopperWork = Callable[[dict[str, str], str], Awaitable[object]]
+
+
 async def _account_change(
-    request: Request,
-    shopper: ShopperPrincipal | None,
-    reader: ReadUow,
-    work: Any,
-    aliases: dict[str, str] | None = None,
+    post: AccountPost, work: ShopperWork, aliases: dict[str, str] | None = None
 ) -> Response:
+    """Run ``work`` with the posted fields and the shopper's id; back to the account page."""
+    shopper = post.shopper
     if shopper is None:
         return _redirect("/signin?next=/account")
-    values = await _form(request)
+    values = await _form(post.request)
     try:
-        await work(values)
+        await work(values, shopper.id)
     except DomainError as error:
         # Two forms share the page: point the message at the field of the form that was sent.
         field = error.extra.get("field")
         if aliases and field in aliases:
             error.extra["field"] = aliases[field]
-        context = {**await _account_context(reader, shopper), "values": values}
-        return _render_error(request, "accounts/account.html", error, context)
+        context = {**await _account_context(post.reader, shopper), "values": values}
+        return _render_error(post.request, "accounts/account.html", error, context)
     return _redirect("/account?saved=1")
 
 
-@router.post("/account/profile", response_class=HTMLResponse)
-async def profile_submit(
-    request: Request, shopper: OptionalShopper, uow: WriteUow, reader: ReadUow
+async def _owned_change(
+    post: AccountPost, use_case: Callable[..., Awaitable[object]], **ids: str
 ) -> Response:
+    """Run a use case on one of the shopper's own addresses or cards (no form field)."""
+
+    async def work(_values: dict[str, str], shopper_id: str) -> None:
+        await use_case(uow=post.uow, shopper_id=shopper_id, **ids)
+
+    return await _account_change(post, work)
+
+
+@router.post("/account/profile", response_class=HTMLResponse)
+async def profile_submit(post: PostedAccountForm) -> Response:
     """Change name and language."""
 
-    async def work(values: dict[str, str]) -> None:
-        assert shopper is not None
+    async def work(values: dict[str, str], shopper_id: str) -> None:
         locale = values.get("locale")
         await service.update_profile(
-            uow=uow,
-            shopper_id=shopper.id,
+            uow=post.uow,
+            shopper_id=shopper_id,
             name=values.get("name", ""),
             locale=locale if locale in service.LOCALES else None,
             clear_name=not values.get("name", "").strip(),
         )
 
-    return await _account_change(request, shopper, reader, work)
+    return await _account_change(post, work)
 
 
 @router.post("/account/addresses", response_class=HTMLResponse)
-async def address_submit(
-    request: Request, shopper: OptionalShopper, uow: WriteUow, reader: ReadUow
-) -> Response:
+async def address_submit(post: PostedAccountForm) -> Response:
     """Add an address."""
 
-    async def work(values: dict[str, str]) -> None:
-        assert shopper is not None
+    async def work(values: dict[str, str], shopper_id: str) -> None:
         await service.add_address(
-            uow=uow,
-            shopper_id=shopper.id,
+            uow=post.uow,
+            shopper_id=shopper_id,
             name=values.get("address_name"),
             line1=values.get("line1", ""),
             line2=values.get("line2"),
@@ -292,58 +319,28 @@ async def address_submit(
             is_default=values.get("is_default") == "on",
         )
 
-    return await _account_change(request, shopper, reader, work, {"name": "address_name"})
+    return await _account_change(post, work, {"name": "address_name"})
 
 
 @router.post("/account/addresses/{address_id}/default", response_class=HTMLResponse)
-async def address_default_submit(
-    address_id: str, request: Request, shopper: OptionalShopper, uow: WriteUow, reader: ReadUow
-) -> Response:
+async def address_default_submit(address_id: str, post: PostedAccountForm) -> Response:
     """Make an address the default."""
-
-    async def work(_values: dict[str, str]) -> None:
-        assert shopper is not None
-        await service.set_default_address(uow=uow, shopper_id=shopper.id, address_id=address_id)
-
-    return await _account_change(request, shopper, reader, work)
+    return await _owned_change(post, service.set_default_address, address_id=address_id)
 
 
 @router.post("/account/addresses/{address_id}/delete", response_class=HTMLResponse)
-async def address_delete_submit(
-    address_id: str, request: Request, shopper: OptionalShopper, uow: WriteUow, reader: ReadUow
-) -> Response:
+async def address_delete_submit(address_id: str, post: PostedAccountForm) -> Response:
     """Delete an address."""
-
-    async def work(_values: dict[str, str]) -> None:
-        assert shopper is not None
-        await service.delete_address(uow=uow, shopper_id=shopper.id, address_id=address_id)
-
-    return await _account_change(request, shopper, reader, work)
+    return await _owned_change(post, service.delete_address, address_id=address_id)
 
 
 @router.post("/account/payment-methods/{method_id}/default", response_class=HTMLResponse)
-async def payment_method_default_submit(
-    method_id: str, request: Request, shopper: OptionalShopper, uow: WriteUow, reader: ReadUow
-) -> Response:
+async def payment_method_default_submit(method_id: str, post: PostedAccountForm) -> Response:
     """Make a saved card the default."""
-
-    async def work(_values: dict[str, str]) -> None:
-        assert shopper is not None
-        await service.set_default_payment_method(
-            uow=uow, shopper_id=shopper.id, method_id=method_id
-        )
-
-    return await _account_change(request, shopper, reader, work)
+    return await _owned_change(post, service.set_default_payment_method, method_id=method_id)
 
 
 @router.post("/account/payment-methods/{method_id}/delete", response_class=HTMLResponse)
-async def payment_method_delete_submit(
-    method_id: str, request: Request, shopper: OptionalShopper, uow: WriteUow, reader: ReadUow
-) -> Response:
+async def payment_method_delete_submit(method_id: str, post: PostedAccountForm) -> Response:
     """Forget a saved card (another one becomes the default)."""
-
-    async def work(_values: dict[str, str]) -> None:
-        assert shopper is not None
-        await service.delete_payment_method(uow=uow, shopper_id=shopper.id, method_id=method_id)
-
-    return await _account_change(request, shopper, reader, work)
+    return await _owned_change(post, service.delete_payment_method, method_id=method_id)

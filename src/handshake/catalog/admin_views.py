@@ -6,19 +6,20 @@ get); a refused change shows the product page again with the message and a 4xx s
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
-from handshake.accounts.admin_deps import PageOperator
+from handshake.accounts.admin_deps import AdminPost, PageOperator, PagePost
 from handshake.catalog import service
 from handshake.catalog.errors import InvalidProduct
 from handshake.catalog.models import ProductStatus
 from handshake.catalog.price_input import parse_price
 from handshake.kernel.errors import DomainError, InvalidInput
-from handshake.web.admin_pages import error_status, form_values, render_admin, see_other
-from handshake.web.deps import AppSettings, ReadUow, WriteUow
+from handshake.web.admin_pages import FormWork, render_admin, submit_form
+from handshake.web.deps import AppSettings, ReadUow
 from handshake.web.routing import DomainRouter
 
 router = DomainRouter(prefix="/admin/catalog", include_in_schema=False)
@@ -41,11 +42,10 @@ async def products_page(
             low_stock_threshold=settings.catalog.low_stock_threshold,
         )  # fmt: skip
     except DomainError as error:
-        context.update(products=[], next_cursor=None, error=error.detail)
+        context.update(products=[], next_cursor=None)
         return render_admin(
-            request, "catalog/admin/products.html", context, section="catalog",
-            status_code=error_status(error),
-        )  # fmt: skip
+            request, "catalog/admin/products.html", context, section="catalog", error=error
+        )
     context.update(products=page.items, next_cursor=page.next_cursor)
     return render_admin(request, "catalog/admin/products.html", context, section="catalog")
 
@@ -77,13 +77,14 @@ async def _product_page(
     context = {
         "operator": operator,
         **await _product_context(uow, settings, product_id),
-        "error": error.detail if error else None,
-        "error_form": (values or {}).get("form"),
-        "values": values or {},
     }
-    status = error_status(error) if error else 200
     return render_admin(
-        request, "catalog/admin/product.html", context, section="catalog", status_code=status
+        request,
+        "catalog/admin/product.html",
+        context,
+        section="catalog",
+        error=error,
+        values=values,
     )
 
 
@@ -96,26 +97,16 @@ async def product_page(
 
 
 async def _change(
-    request: Request,
-    operator: PageOperator,
-    reader: ReadUow,
-    settings: AppSettings,
-    product_id: str,
-    work: Any,
+    post: AdminPost, settings: AppSettings, product_id: str, work: FormWork
 ) -> Response:
-    values = await form_values(request)
-    try:
-        await work(values)
-    except DomainError as error:
-        return await _product_page(request, operator, reader, settings, product_id, error, values)
-    return see_other(f"/admin/catalog/products/{product_id}?done=saved")
+    """Run ``work`` on the posted form; a refusal shows the product page again."""
+    page = (post.request, post.operator, post.reader, settings, product_id)
+    done = f"/admin/catalog/products/{product_id}?done=saved"
+    return await submit_form(post.request, work, refused=partial(_product_page, *page), done=done)
 
 
 @router.post("/products/{product_id}", response_class=HTMLResponse)
-async def product_texts_submit(
-    product_id: str, request: Request, operator: PageOperator, uow: WriteUow,
-    reader: ReadUow, s: AppSettings,
-) -> Response:  # fmt: skip
+async def product_texts_submit(product_id: str, post: PagePost, s: AppSettings) -> Response:
     """Change the titles and descriptions in both languages."""
 
     async def work(values: dict[str, str]) -> None:
@@ -124,16 +115,13 @@ async def product_texts_submit(
             raise InvalidProduct("Give a title in both languages.", extra={"field": "title_en"})
         for name in ("description_en", "description_fr"):
             changes[name] = values.get(name, "").strip()
-        await service.update_product(uow=uow, product_id=product_id, changes=changes)
+        await service.update_product(uow=post.uow, product_id=product_id, changes=changes)
 
-    return await _change(request, operator, reader, s, product_id, work)
+    return await _change(post, s, product_id, work)
 
 
 @router.post("/products/{product_id}/status", response_class=HTMLResponse)
-async def product_status_submit(
-    product_id: str, request: Request, operator: PageOperator, uow: WriteUow,
-    reader: ReadUow, s: AppSettings,
-) -> Response:  # fmt: skip
+async def product_status_submit(product_id: str, post: PagePost, s: AppSettings) -> Response:
     """Archive the product (hidden from shoppers) or restore it."""
 
     async def work(values: dict[str, str]) -> None:
@@ -141,31 +129,30 @@ async def product_status_submit(
         if wanted not in (ProductStatus.ACTIVE, ProductStatus.ARCHIVED):
             raise InvalidProduct("Choose active or archived.")
         await service.set_product_status(
-            uow=uow, product_id=product_id, status=ProductStatus(wanted)
+            uow=post.uow, product_id=product_id, status=ProductStatus(wanted)
         )
 
-    return await _change(request, operator, reader, s, product_id, work)
+    return await _change(post, s, product_id, work)
 
 
 @router.post("/products/{product_id}/variants/{variant_id}/prices", response_class=HTMLResponse)
 async def prices_submit(
-    product_id: str, variant_id: str, request: Request, operator: PageOperator,
-    uow: WriteUow, reader: ReadUow, s: AppSettings,
-) -> Response:  # fmt: skip
+    product_id: str, variant_id: str, post: PagePost, s: AppSettings
+) -> Response:
     """Set a variant's regular and member price (the member price may be left empty)."""
 
     async def work(values: dict[str, str]) -> None:
         currency = values.get("currency", s.catalog.default_currency)
         member = values.get("member_price", "").strip()
         await service.set_prices(
-            uow=uow, variant_id=variant_id,
+            uow=post.uow, variant_id=variant_id,
             list_price=parse_price(
                 values.get("list_price", "").strip(), currency, field="list_price"
             ),
             member_price=parse_price(member, currency, field="member_price") if member else None,
         )  # fmt: skip
 
-    return await _change(request, operator, reader, s, product_id, work)
+    return await _change(post, s, product_id, work)
 
 
 def _units(text: str) -> int:
@@ -183,9 +170,8 @@ def _units(text: str) -> int:
 
 @router.post("/products/{product_id}/variants/{variant_id}/stock", response_class=HTMLResponse)
 async def stock_submit(
-    product_id: str, variant_id: str, request: Request, operator: PageOperator,
-    uow: WriteUow, reader: ReadUow, s: AppSettings,
-) -> Response:  # fmt: skip
+    product_id: str, variant_id: str, post: PagePost, s: AppSettings
+) -> Response:
     """Set on-hand units in a warehouse, or add/remove some, with the reason."""
 
     async def work(values: dict[str, str]) -> None:
@@ -197,14 +183,16 @@ async def stock_submit(
         units, code = _units(values.get("quantity", "")), values.get("warehouse_code", "")
         if mode == "set":
             await service.set_stock(
-                uow=uow, variant_id=variant_id, warehouse_code=code, on_hand=units, reason=reason
-            )
+                uow=post.uow, variant_id=variant_id, warehouse_code=code, on_hand=units,
+                reason=reason,
+            )  # fmt: skip
         else:
             await service.adjust_stock(
-                uow=uow, variant_id=variant_id, warehouse_code=code, delta=units, reason=reason
-            )
+                uow=post.uow, variant_id=variant_id, warehouse_code=code, delta=units,
+                reason=reason,
+            )  # fmt: skip
 
-    return await _change(request, operator, reader, s, product_id, work)
+    return await _change(post, s, product_id, work)
 
 
 @router.get("/warehouses", response_class=HTMLResponse)

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from handshake.accounts import service as accounts
@@ -23,6 +23,7 @@ from handshake.catalog import admin_views, service
 from handshake.catalog.browsing import ProductPage, ProductView, VariantView
 from handshake.catalog.delivery_promise import DeliveryWindow
 from handshake.catalog.price_input import parse_price
+from handshake.db.uow import UnitOfWork
 from handshake.kernel.errors import DomainError, InvalidInput
 from handshake.kernel.money import Money
 from handshake.settings import Settings
@@ -206,24 +207,6 @@ async def _promise(
     return Promise(window, code, where.upper(), to_address)
 
 
-async def _product_context(
-    request: Request, uow: ReadUow, settings: Settings, shopper: ShopperPrincipal | None,
-    product_id: str, variant_id: str | None, postal_code: str | None, country: str | None,
-) -> dict[str, Any]:  # fmt: skip
-    view = await service.get_product(
-        uow=uow, product_id=product_id, lang=templates_of(request).locale_for(request),
-        low_stock_threshold=settings.catalog.low_stock_threshold,
-    )  # fmt: skip
-    visitor = await _visitor(uow, shopper)
-    chosen = _chosen(view, variant_id)
-    where = country or settings.offers.default_country
-    return {
-        "current_shopper": shopper, "visitor": visitor, "product": view, "variant": chosen,
-        "promise": await _promise(uow, chosen, visitor, postal_code, where),
-        "postal_code": postal_code or "", "country": where.upper(),
-    }  # fmt: skip
-
-
 PostalCode = Annotated[str | None, Query(max_length=40)]
 Country = Annotated[str | None, Query(max_length=8)]
 VariantId = Annotated[str | None, Query(alias="variant", max_length=64)]
@@ -242,56 +225,75 @@ def _destination(postal_code: str | None, country: str | None) -> tuple[str | No
     return code, where
 
 
-@router.get("/products/{product_id}", response_class=HTMLResponse)
-async def product_page(
-    product_id: str,
-    request: Request,
-    shopper: OptionalShopper,
-    uow: ReadUow,
-    settings: AppSettings,
-    variant_id: VariantId = None,
-    postal_code: PostalCode = None,
+@dataclass(frozen=True)
+class ProductAsk:
+    """A product page's request: the product, the variant and the destination as typed."""
+
+    request: Request
+    shopper: ShopperPrincipal | None
+    uow: UnitOfWork
+    settings: Settings
+    product_id: str
+    variant_id: str | None
+    postal_code: str | None
+    country: str | None
+
+    async def context(self, code: str | None, country: str | None) -> dict[str, Any]:
+        """The product's page context, promising delivery to ``code`` in ``country``."""
+        view = await service.get_product(
+            uow=self.uow, product_id=self.product_id,
+            lang=templates_of(self.request).locale_for(self.request),
+            low_stock_threshold=self.settings.catalog.low_stock_threshold,
+        )  # fmt: skip
+        visitor = await _visitor(self.uow, self.shopper)
+        chosen = _chosen(view, self.variant_id)
+        where = country or self.settings.offers.default_country
+        return {
+            "current_shopper": self.shopper, "visitor": visitor, "product": view,
+            "variant": chosen, "promise": await _promise(self.uow, chosen, visitor, code, where),
+            "postal_code": self.postal_code or "", "country": where.upper(),
+        }  # fmt: skip
+
+
+async def product_ask(
+    product_id: str, request: Request, shopper: OptionalShopper, uow: ReadUow,
+    settings: AppSettings, variant_id: VariantId = None, postal_code: PostalCode = None,
     country: Country = None,
-) -> HTMLResponse:
+) -> ProductAsk:  # fmt: skip
+    """The product page's path and query, with who asks."""
+    return ProductAsk(request, shopper, uow, settings, product_id, variant_id, postal_code, country)
+
+
+AskedProduct = Annotated[ProductAsk, Depends(product_ask)]
+
+
+@router.get("/products/{product_id}", response_class=HTMLResponse)
+async def product_page(ask: AskedProduct) -> HTMLResponse:
     """Variants, prices, stock, the delivery promise and Add to cart."""
     error: DomainError | None = None
     try:
-        code, where = _destination(postal_code, country)
+        code, where = _destination(ask.postal_code, ask.country)
     except InvalidInput as exc:
         code, where, error = None, None, exc
     try:
-        context = await _product_context(
-            request, uow, settings, shopper, product_id, variant_id, code, where
-        )
+        context = await ask.context(code, where)
     except DomainError as exc:
         missing = "catalog/product_missing.html"
-        return _render(request, missing, {"current_shopper": shopper}, error=exc)
-    context["postal_code"] = postal_code or ""
-    return _render(request, "catalog/product.html", context, error=error)
+        return _render(ask.request, missing, {"current_shopper": ask.shopper}, error=exc)
+    return _render(ask.request, "catalog/product.html", context, error=error)
 
 
 @router.get("/products/{product_id}/delivery-promise", response_class=HTMLResponse)
-async def delivery_promise(
-    product_id: str,
-    request: Request,
-    shopper: OptionalShopper,
-    uow: ReadUow,
-    settings: AppSettings,
-    variant_id: VariantId = None,
-    postal_code: PostalCode = None,
-    country: Country = None,
-) -> HTMLResponse:
+async def delivery_promise(ask: AskedProduct) -> HTMLResponse:
     """The promise to a postal code: the fragment the product page's small form swaps in."""
     try:
-        code, where = _destination(postal_code, country)
-        context = await _product_context(
-            request, uow, settings, shopper, product_id, variant_id, code, where
-        )
+        context = await ask.context(*_destination(ask.postal_code, ask.country))
     except DomainError as exc:
-        context = {"postal_code": postal_code or "", "product_id": product_id, "promise": None}
-        return _render(request, "catalog/_promise.html", context, error=exc)
-    context["postal_code"] = postal_code or ""
-    return _render(request, "catalog/_promise.html", context)
+        context = {
+            "postal_code": ask.postal_code or "", "product_id": ask.product_id, "promise": None
+        }  # fmt: skip
+        return _render(ask.request, "catalog/_promise.html", context, error=exc)
+    return _render(ask.request, "catalog/_promise.html", context)
 
 
 router.include_router(admin_views.router)

@@ -8,19 +8,20 @@ refund above what is left…) shows the order again with the message and a 4xx s
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import partial
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
-from handshake.accounts.admin_deps import PageOperator
+from handshake.accounts.admin_deps import AdminPost, PageOperator, PagePost
 from handshake.checkout import service
 from handshake.checkout.errors import InvalidRefund
 from handshake.checkout.models import OrderStatus
 from handshake.kernel.errors import DomainError
 from handshake.kernel.money import Money, MoneyError
 from handshake.partners import service as partners
-from handshake.web.admin_pages import error_status, form_values, render_admin, see_other
-from handshake.web.deps import ReadUow, WriteUow
+from handshake.web.admin_pages import render_admin, submit_form
+from handshake.web.deps import ReadUow
 from handshake.web.routing import DomainRouter
 
 router = DomainRouter(prefix="/admin/orders", include_in_schema=False)
@@ -46,7 +47,6 @@ async def orders_page(request: Request, operator: PageOperator, uow: ReadUow) ->
     known = await partners.list_partners(uow=uow)
     context = {
         "operator": operator,
-        "error": error.detail if error else None,
         "orders": [d.order for d in page.items],
         "next_cursor": page.next_cursor,
         "statuses": STATUSES,
@@ -55,9 +55,8 @@ async def orders_page(request: Request, operator: PageOperator, uow: ReadUow) ->
         "filters": {"status": where.status or "", "partner_id": partner_id or ""},
     }
     return render_admin(
-        request, "checkout/admin/orders.html", context, section="orders",
-        status_code=error_status(error) if error else 200,
-    )  # fmt: skip
+        request, "checkout/admin/orders.html", context, section="orders", error=error
+    )
 
 
 async def _order_page(
@@ -80,14 +79,10 @@ async def _order_page(
         "changes": details.changes,
         "partner": partner,
         "refundable": Money(order.total_minor - order.refunded_minor, order.currency),
-        "error": error.detail if error else None,
-        "error_form": (values or {}).get("form"),
-        "values": values or {},
     }
     return render_admin(
-        request, "checkout/admin/order.html", context, section="orders",
-        status_code=error_status(error) if error else 200,
-    )  # fmt: skip
+        request, "checkout/admin/order.html", context, section="orders", error=error, values=values
+    )
 
 
 @router.get("/{order_id}", response_class=HTMLResponse)
@@ -98,56 +93,53 @@ async def order_page(
     return await _order_page(request, operator, uow, order_id)
 
 
-async def _act(
-    request: Request, operator: PageOperator, reader: ReadUow, order_id: str, done: str, work: Work
-) -> Response:
-    values = await form_values(request)
-    try:
-        await work(values, f"operator:{operator.id}")
-    except DomainError as error:
-        return await _order_page(request, operator, reader, order_id, error, values)
-    return see_other(f"/admin/orders/{order_id}?done={done}")
+async def _act(post: AdminPost, order_id: str, done: str, work: Work) -> Response:
+    """Run ``work`` as the operator; a refusal shows the order again."""
+    actor = f"operator:{post.operator.id}"
+
+    async def as_operator(values: dict[str, str]) -> object:
+        return await work(values, actor)
+
+    return await submit_form(
+        post.request, as_operator,
+        refused=partial(_order_page, post.request, post.operator, post.reader, order_id),
+        done=f"/admin/orders/{order_id}?done={done}",
+    )  # fmt: skip
 
 
 @router.post("/{order_id}/ship", response_class=HTMLResponse)
-async def ship_submit(
-    order_id: str, request: Request, operator: PageOperator, uow: WriteUow, reader: ReadUow
-) -> Response:
+async def ship_submit(order_id: str, post: PagePost) -> Response:
     """Ship: capture the payment, take the units out of stock, tell the partner."""
 
     async def work(values: dict[str, str], actor: str) -> object:
         return await service.ship_order(
-            uow=uow, order_id=order_id, carrier=values.get("carrier", ""),
+            uow=post.uow, order_id=order_id, carrier=values.get("carrier", ""),
             tracking_number=values.get("tracking_number", ""), actor=actor,
         )  # fmt: skip
 
-    return await _act(request, operator, reader, order_id, "shipped", work)
+    return await _act(post, order_id, "shipped", work)
 
 
 @router.post("/{order_id}/deliver", response_class=HTMLResponse)
-async def deliver_submit(
-    order_id: str, request: Request, operator: PageOperator, uow: WriteUow, reader: ReadUow
-) -> Response:
+async def deliver_submit(order_id: str, post: PagePost) -> Response:
     """The carrier delivered the parcel."""
 
     async def work(values: dict[str, str], actor: str) -> object:
-        return await service.mark_delivered(uow=uow, order_id=order_id, actor=actor)
+        return await service.mark_delivered(uow=post.uow, order_id=order_id, actor=actor)
 
-    return await _act(request, operator, reader, order_id, "delivered", work)
+    return await _act(post, order_id, "delivered", work)
 
 
 @router.post("/{order_id}/cancel", response_class=HTMLResponse)
-async def cancel_submit(
-    order_id: str, request: Request, operator: PageOperator, uow: WriteUow, reader: ReadUow
-) -> Response:
+async def cancel_submit(order_id: str, post: PagePost) -> Response:
     """Cancel before shipping: the payment is voided, the units go back to stock."""
 
     async def work(values: dict[str, str], actor: str) -> object:
         return await service.cancel_order(
-            uow=uow, order_id=order_id, actor=actor, reason=values.get("reason", "").strip()
+            uow=post.uow, order_id=order_id, actor=actor, reason=values.get("reason", "").strip()
         )
 
-    return await _act(request, operator, reader, order_id, "cancelled", work)
+    return await _act(post, order_id, "cancelled", work)
 
 
 def _refund_minor(text: str, currency: str) -> int | None:
@@ -161,17 +153,15 @@ def _refund_minor(text: str, currency: str) -> int | None:
 
 
 @router.post("/{order_id}/refund", response_class=HTMLResponse)
-async def refund_submit(
-    order_id: str, request: Request, operator: PageOperator, uow: WriteUow, reader: ReadUow
-) -> Response:
+async def refund_submit(order_id: str, post: PagePost) -> Response:
     """Refund an amount, or everything left when the amount is empty."""
 
     async def work(values: dict[str, str], actor: str) -> object:
-        currency = (await service.get_order(uow=reader, order_id=order_id)).order.currency
+        currency = (await service.get_order(uow=post.reader, order_id=order_id)).order.currency
         return await service.refund_order(
-            uow=uow, order_id=order_id, actor=actor,
+            uow=post.uow, order_id=order_id, actor=actor,
             amount_minor=_refund_minor(values.get("amount", ""), currency),
             reason=values.get("reason", "").strip(),
         )  # fmt: skip
 
-    return await _act(request, operator, reader, order_id, "refunded", work)
+    return await _act(post, order_id, "refunded", work)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
-from handshake.accounts.admin_deps import PageOperator
+from handshake.accounts.admin_deps import PageOperator, PagePost
 from handshake.devices import service, sharing_stats
 from handshake.kernel.errors import DomainError
 from handshake.partners import service as partners
 from handshake.partners.kinds import PartnerKind
-from handshake.web.admin_pages import error_status, form_values, render_admin
-from handshake.web.deps import ReadUow, WriteUow
+from handshake.web.admin_pages import form_values, render_admin
+from handshake.web.deps import ReadUow
 from handshake.web.routing import DomainRouter
 
 router = DomainRouter(prefix="/admin/device-makers", include_in_schema=False)
@@ -51,14 +51,11 @@ async def _maker_page(
         "modes": sharing_stats.MODES,
         "data_types": sharing_stats.DATA_TYPES,
         "purposes": sharing_stats.PURPOSES,
-        "error": error.detail if error else None,
         "secret": secret,
-        "values": values or {},
     }
-    status = error_status(error) if error else (201 if secret else 200)
     return render_admin(
-        request, "devices/admin/maker.html", context, section="devices",
-        status_code=status, no_store=secret is not None,
+        request, "devices/admin/maker.html", context, section="devices", error=error,
+        values=values, status_code=201 if secret else 200, no_store=secret is not None,
     )  # fmt: skip
 
 
@@ -71,15 +68,14 @@ async def maker_page(
 
 
 @router.post("/{partner_id}/directive-endpoint", response_class=HTMLResponse)
-async def directive_endpoint_submit(
-    partner_id: str, request: Request, operator: PageOperator, uow: WriteUow, reader: ReadUow
-) -> Response:
+async def directive_endpoint_submit(partner_id: str, post: PagePost) -> Response:
     """Set (or move) the directive URL; the new signing secret is shown once."""
-    values = await form_values(request)
+    page = (post.request, post.operator, post.reader, partner_id)
+    values = await form_values(post.request)
     try:
         row = await service.set_directive_endpoint(
-            uow=uow, partner_id=partner_id, url=values.get("url", "").strip()
+            uow=post.uow, partner_id=partner_id, url=values.get("url", "").strip()
         )
     except DomainError as error:
-        return await _maker_page(request, operator, reader, partner_id, error=error, values=values)
-    return await _maker_page(request, operator, reader, partner_id, secret=row.signing_secret)
+        return await _maker_page(*page, error=error, values=values)
+    return await _maker_page(*page, secret=row.signing_secret)

@@ -14,19 +14,13 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
-from handshake.accounts.admin_deps import PageOperator
+from handshake.accounts.admin_deps import AdminPost, PageOperator, PagePost
 from handshake.kernel.errors import DomainError
 from handshake.partners import service
 from handshake.partners.event_types import WEBHOOK_EVENT_TYPES
 from handshake.partners.kinds import ClientType, PartnerKind
 from handshake.partners.scopes import SCOPES, scopes_for_kind
-from handshake.web.admin_pages import (
-    error_status,
-    form_lists,
-    form_values,
-    render_admin,
-    see_other,
-)
+from handshake.web.admin_pages import form_lists, form_values, render_admin, see_other
 from handshake.web.deps import ReadUow, WriteUow
 from handshake.web.routing import DomainRouter
 
@@ -53,13 +47,11 @@ def _register_page(
     context = {
         "operator": operator, "kinds": KINDS, "client_types": CLIENT_TYPES,
         "scopes": list(SCOPES.values()), "values": values,
-        "error": error.detail if error else None,
         "error_field": error.extra.get("field") if error else None,
     }  # fmt: skip
     return render_admin(
-        request, "partners/admin/register.html", context, section="partners",
-        status_code=error_status(error) if error else 200,
-    )  # fmt: skip
+        request, "partners/admin/register.html", context, section="partners", error=error
+    )
 
 
 @router.get("/new", response_class=HTMLResponse)
@@ -112,13 +104,11 @@ async def _partner_page(
         "kind_scopes": [SCOPES[name] for name in scopes_for_kind(partner.partner_kind)],
         "event_types": list(WEBHOOK_EVENT_TYPES),
         "client_types": CLIENT_TYPES,
-        "error": error.detail if error else None,
         **(extra or {}),
     }
     return render_admin(
-        request, "partners/admin/partner.html", context, section="partners",
-        status_code=error_status(error) if error else status_code,
-        no_store=bool(extra and extra.get("secret")),
+        request, "partners/admin/partner.html", context, section="partners", error=error,
+        status_code=status_code, no_store=bool(extra and extra.get("secret")),
     )  # fmt: skip
 
 
@@ -130,158 +120,126 @@ async def partner_page(
     return await _partner_page(request, operator, uow, partner_id)
 
 
-async def _act(
-    request: Request, operator: PageOperator, reader: ReadUow, partner_id: str, work: Work,
-    done: str = "saved",
-) -> Response:  # fmt: skip
+async def _act(post: AdminPost, partner_id: str, work: Work, done: str = "saved") -> Response:
     """Run ``work``; a secret it returns is shown once, anything else redirects back."""
-    values = await form_values(request)
+    page = (post.request, post.operator, post.reader, partner_id)
+    values = await form_values(post.request)
     try:
         secret = await work(values)
     except DomainError as error:
         extra = {"error_form": values.get("form"), "values": values}
-        return await _partner_page(request, operator, reader, partner_id, extra=extra, error=error)
+        return await _partner_page(*page, extra=extra, error=error)
     if isinstance(secret, dict):
-        return await _partner_page(
-            request, operator, reader, partner_id, extra=secret, status_code=201
-        )
+        return await _partner_page(*page, extra=secret, status_code=201)
     return see_other(f"/admin/partners/{partner_id}?done={done}")
 
 
+async def _call(
+    post: AdminPost, partner_id: str, use_case: Callable[..., Awaitable[Any]], done: str = "saved",
+    shown: Callable[[Any], dict[str, Any]] | None = None, **ids: str,
+) -> Response:  # fmt: skip
+    """Run a use case that reads no form field; ``shown`` picks the secret it issues, if any."""
+
+    async def work(_values: dict[str, str]) -> object:
+        result = await use_case(uow=post.uow, partner_id=partner_id, **ids)
+        return shown(result) if shown else None
+
+    return await _act(post, partner_id, work, done)
+
+
+def _client_secret(issued: service.IssuedClient) -> dict[str, Any]:
+    return {"secret": issued.client_secret, "secret_of": issued.client_id}
+
+
+def _endpoint_secret(issued: service.IssuedWebhookEndpoint) -> dict[str, Any]:
+    return {"secret": issued.secret, "secret_of": issued.endpoint_id}
+
+
 @router.post("/{partner_id}/clients", response_class=HTMLResponse)
-async def client_create_submit(
-    partner_id: str, request: Request, operator: PageOperator, uow: WriteUow, reader: ReadUow
-) -> Response:
+async def client_create_submit(partner_id: str, post: PagePost) -> Response:
     """A new OAuth client (its secret shown once when confidential)."""
-    scopes = await form_lists(request, "scopes")
+    scopes = await form_lists(post.request, "scopes")
 
     async def work(values: dict[str, str]) -> object:
         issued = await service.create_client(
-            uow=uow, partner_id=partner_id, client_type=values.get("client_type", ""),
+            uow=post.uow, partner_id=partner_id, client_type=values.get("client_type", ""),
             redirect_uris=_lines(values.get("redirect_uris", "")), scopes=scopes or None,
             name=values.get("client_name") or None,
         )  # fmt: skip
-        return {"secret": issued.client_secret, "secret_of": issued.client_id, "new": True}
+        return {**_client_secret(issued), "new": True}
 
-    return await _act(request, operator, reader, partner_id, work)
+    return await _act(post, partner_id, work)
 
 
 @router.post("/{partner_id}/clients/{client_id}/rotate", response_class=HTMLResponse)
-async def client_rotate_submit(
-    partner_id: str, client_id: str, request: Request, operator: PageOperator,
-    uow: WriteUow, reader: ReadUow,
-) -> Response:  # fmt: skip
+async def client_rotate_submit(partner_id: str, client_id: str, post: PagePost) -> Response:
     """A new client secret; the old one stops working at once."""
-
-    async def work(values: dict[str, str]) -> object:
-        issued = await service.rotate_client_secret(
-            uow=uow, partner_id=partner_id, client_id=client_id
-        )
-        return {"secret": issued.client_secret, "secret_of": issued.client_id}
-
-    return await _act(request, operator, reader, partner_id, work)
+    rotate = service.rotate_client_secret
+    return await _call(post, partner_id, rotate, shown=_client_secret, client_id=client_id)
 
 
 @router.post("/{partner_id}/clients/{client_id}/revoke", response_class=HTMLResponse)
-async def client_revoke_submit(
-    partner_id: str, client_id: str, request: Request, operator: PageOperator,
-    uow: WriteUow, reader: ReadUow,
-) -> Response:  # fmt: skip
+async def client_revoke_submit(partner_id: str, client_id: str, post: PagePost) -> Response:
     """Revoke a client for good."""
-
-    async def work(values: dict[str, str]) -> object:
-        return await service.revoke_client(uow=uow, partner_id=partner_id, client_id=client_id)
-
-    return await _act(request, operator, reader, partner_id, work, "revoked")
+    return await _call(post, partner_id, service.revoke_client, "revoked", client_id=client_id)
 
 
 @router.post("/{partner_id}/endpoints", response_class=HTMLResponse)
-async def endpoint_add_submit(
-    partner_id: str, request: Request, operator: PageOperator, uow: WriteUow, reader: ReadUow
-) -> Response:
+async def endpoint_add_submit(partner_id: str, post: PagePost) -> Response:
     """A new webhook endpoint; its signing secret is shown once."""
-    event_types = await form_lists(request, "event_types")
+    event_types = await form_lists(post.request, "event_types")
 
     async def work(values: dict[str, str]) -> object:
         issued = await service.add_webhook_endpoint(
-            uow=uow, partner_id=partner_id, url=values.get("url", "").strip(),
+            uow=post.uow, partner_id=partner_id, url=values.get("url", "").strip(),
             event_types=event_types, description=values.get("description") or None,
         )  # fmt: skip
-        return {"secret": issued.secret, "secret_of": issued.endpoint_id, "new": True}
+        return {**_endpoint_secret(issued), "new": True}
 
-    return await _act(request, operator, reader, partner_id, work)
+    return await _act(post, partner_id, work)
 
 
 @router.post("/{partner_id}/endpoints/{endpoint_id}", response_class=HTMLResponse)
-async def endpoint_update_submit(
-    partner_id: str, endpoint_id: str, request: Request, operator: PageOperator,
-    uow: WriteUow, reader: ReadUow,
-) -> Response:  # fmt: skip
+async def endpoint_update_submit(partner_id: str, endpoint_id: str, post: PagePost) -> Response:
     """Change an endpoint's event types and whether it is enabled."""
-    event_types = await form_lists(request, "event_types")
+    event_types = await form_lists(post.request, "event_types")
 
     async def work(values: dict[str, str]) -> object:
         return await service.update_webhook_endpoint(
-            uow=uow, partner_id=partner_id, endpoint_id=endpoint_id,
+            uow=post.uow, partner_id=partner_id, endpoint_id=endpoint_id,
             event_types=event_types, enabled=values.get("enabled") == "on",
         )  # fmt: skip
 
-    return await _act(request, operator, reader, partner_id, work)
+    return await _act(post, partner_id, work)
 
 
 @router.post("/{partner_id}/endpoints/{endpoint_id}/rotate", response_class=HTMLResponse)
-async def endpoint_rotate_submit(
-    partner_id: str, endpoint_id: str, request: Request, operator: PageOperator,
-    uow: WriteUow, reader: ReadUow,
-) -> Response:  # fmt: skip
+async def endpoint_rotate_submit(partner_id: str, endpoint_id: str, post: PagePost) -> Response:
     """A new signing secret (the previous one keeps signing for a day)."""
-
-    async def work(values: dict[str, str]) -> object:
-        issued = await service.rotate_webhook_secret(
-            uow=uow, partner_id=partner_id, endpoint_id=endpoint_id
-        )
-        return {"secret": issued.secret, "secret_of": issued.endpoint_id}
-
-    return await _act(request, operator, reader, partner_id, work)
+    rotate = service.rotate_webhook_secret
+    return await _call(post, partner_id, rotate, shown=_endpoint_secret, endpoint_id=endpoint_id)
 
 
 @router.post("/{partner_id}/endpoints/{endpoint_id}/delete", response_class=HTMLResponse)
-async def endpoint_delete_submit(
-    partner_id: str, endpoint_id: str, request: Request, operator: PageOperator,
-    uow: WriteUow, reader: ReadUow,
-) -> Response:  # fmt: skip
+async def endpoint_delete_submit(partner_id: str, endpoint_id: str, post: PagePost) -> Response:
     """Remove an endpoint: nothing more is delivered to it."""
-
-    async def work(values: dict[str, str]) -> object:
-        await service.delete_webhook_endpoint(
-            uow=uow, partner_id=partner_id, endpoint_id=endpoint_id
-        )
-        return None
-
-    return await _act(request, operator, reader, partner_id, work, "deleted")
+    delete = service.delete_webhook_endpoint
+    return await _call(post, partner_id, delete, "deleted", endpoint_id=endpoint_id)
 
 
 @router.post("/{partner_id}/suspend", response_class=HTMLResponse)
-async def suspend_submit(
-    partner_id: str, request: Request, operator: PageOperator, uow: WriteUow, reader: ReadUow
-) -> Response:
+async def suspend_submit(partner_id: str, post: PagePost) -> Response:
     """Suspend: every call of the partner's clients is refused from now on."""
 
     async def work(values: dict[str, str]) -> object:
         return await service.suspend_partner(
-            uow=uow, partner_id=partner_id, reason=values.get("reason", "")
+            uow=post.uow, partner_id=partner_id, reason=values.get("reason", "")
         )
 
-    return await _act(request, operator, reader, partner_id, work, "suspended")
+    return await _act(post, partner_id, work, "suspended")
 
 
 @router.post("/{partner_id}/reactivate", response_class=HTMLResponse)
-async def reactivate_submit(
-    partner_id: str, request: Request, operator: PageOperator, uow: WriteUow, reader: ReadUow
-) -> Response:
+async def reactivate_submit(partner_id: str, post: PagePost) -> Response:
     """Serve a suspended partner again."""
-
-    async def work(values: dict[str, str]) -> object:
-        return await service.reactivate_partner(uow=uow, partner_id=partner_id)
-
-    return await _act(request, operator, reader, partner_id, work, "reactivated")
+    return await _call(post, partner_id, service.reactivate_partner, "reactivated")

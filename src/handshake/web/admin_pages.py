@@ -6,11 +6,11 @@ every page gets the side navigation, the money formatter and the same error pres
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from handshake.kernel.errors import DomainError
 from handshake.kernel.money import Money
@@ -39,6 +39,10 @@ DONE_MESSAGES = {
     "suspended": "Partner suspended.",
     "reactivated": "Partner reactivated.",
 }
+# A form's use case, given the posted fields.
+FormWork = Callable[[dict[str, str]], Awaitable[Any]]
+# The page again, showing why the form was refused and what was typed.
+RefusedPage = Callable[[DomainError, dict[str, str]], Awaitable[Response]]
 
 
 def money(minor: int, currency: str) -> str:
@@ -73,6 +77,22 @@ def see_other(target: str) -> RedirectResponse:
     return RedirectResponse(target, status_code=303)
 
 
+async def submit_form(
+    request: Request,
+    work: FormWork,
+    *,
+    refused: RefusedPage,
+    done: str,
+) -> Response:
+    """Run ``work`` on the posted form, then redirect to ``done``; a refusal shows ``refused``."""
+    values = await form_values(request)
+    try:
+        await work(values)
+    except DomainError as error:
+        return await refused(error, values)
+    return see_other(done)
+
+
 def render_admin(
     request: Request,
     template: str,
@@ -81,16 +101,23 @@ def render_admin(
     section: str,
     status_code: int = 200,
     no_store: bool = False,
+    error: DomainError | None = None,
+    values: Mapping[str, str] | None = None,
 ) -> HTMLResponse:
-    """Render a dashboard page; ``no_store`` for pages showing a secret once."""
+    """Render a dashboard page; ``error``: a refused form (4xx) typed as ``values``."""
     done = DONE_MESSAGES.get(request.query_params.get("done", ""))
     full = {
         "nav": ADMIN_NAV,
         "section": section,
         "money": money,
         "done": done,
+        "error": error.detail if error else None,
+        "error_form": (values or {}).get("form"),
+        "values": values or {},
         **context,
     }
+    if error is not None:
+        status_code = error_status(error)
     response = templates_of(request).render(request, template, full, status_code=status_code)
     if no_store:
         response.headers["Cache-Control"] = "no-store"

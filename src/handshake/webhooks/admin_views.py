@@ -7,17 +7,18 @@ endpoint, unless one is still pending; the log then shows it with trigger ``repl
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
-from handshake.accounts.admin_deps import PageOperator
+from handshake.accounts.admin_deps import PageOperator, PagePost
 from handshake.kernel.errors import DomainError
 from handshake.partners import service as partners
 from handshake.partners.event_types import WEBHOOK_EVENT_TYPES
-from handshake.web.admin_pages import error_status, form_values, render_admin, see_other
-from handshake.web.deps import AppSettings, ReadUow, WriteUow
+from handshake.web.admin_pages import render_admin, see_other, submit_form
+from handshake.web.deps import AppSettings, ReadUow
 from handshake.web.routing import DomainRouter
 from handshake.webhooks import service
 from handshake.webhooks.errors import InvalidReplayRange
@@ -53,13 +54,10 @@ async def _log_page(
         "endpoint_urls": {e.id: e.url for e in endpoints},
         "event_types": list(WEBHOOK_EVENT_TYPES),
         "event_type": event_type,
-        "error": error.detail if error else None,
-        "values": values or {},
     }
     return render_admin(
-        request, "webhooks/admin/log.html", context, section="partners",
-        status_code=error_status(error) if error else 200,
-    )  # fmt: skip
+        request, "webhooks/admin/log.html", context, section="partners", error=error, values=values
+    )
 
 
 @router.get("/{partner_id}/webhooks", response_class=HTMLResponse)
@@ -71,15 +69,12 @@ async def delivery_log_page(
 
 
 @router.post("/{partner_id}/webhooks/events/{event_id}/replay", response_class=HTMLResponse)
-async def replay_event_submit(
-    partner_id: str, event_id: str, request: Request, operator: PageOperator,
-    uow: WriteUow, reader: ReadUow,
-) -> Response:  # fmt: skip
+async def replay_event_submit(partner_id: str, event_id: str, post: PagePost) -> Response:
     """Send one event again to its subscribed endpoints."""
     try:
-        await service.replay_event(uow=uow, partner_id=partner_id, event_id=event_id)
+        await service.replay_event(uow=post.uow, partner_id=partner_id, event_id=event_id)
     except DomainError as error:
-        return await _log_page(request, operator, reader, partner_id, error)
+        return await _log_page(post.request, post.operator, post.reader, partner_id, error)
     return see_other(f"{_log_path(partner_id)}?done=replayed")
 
 
@@ -93,21 +88,19 @@ def _moment(text: str, name: str) -> datetime:
 
 
 @router.post("/{partner_id}/webhooks/replay", response_class=HTMLResponse)
-async def replay_range_submit(
-    partner_id: str, request: Request, operator: PageOperator, uow: WriteUow,
-    reader: ReadUow, settings: AppSettings,
-) -> Response:  # fmt: skip
+async def replay_range_submit(partner_id: str, post: PagePost, settings: AppSettings) -> Response:
     """Send again every event that occurred in a time range (optionally of one type)."""
-    values = await form_values(request)
-    try:
+
+    async def work(values: dict[str, str]) -> object:
         event_type = values.get("event_type") or ""
-        await service.replay_events(
-            uow=uow, partner_id=partner_id,
+        return await service.replay_events(
+            uow=post.uow, partner_id=partner_id,
             start=_moment(values.get("start", ""), "start"),
             end=_moment(values.get("end", ""), "end"),
             event_types=[event_type] if event_type else (),
             max_events=settings.webhooks.replay_max_events,
         )  # fmt: skip
-    except DomainError as error:
-        return await _log_page(request, operator, reader, partner_id, error, values)
-    return see_other(f"{_log_path(partner_id)}?done=replayed")
+
+    page = (post.request, post.operator, post.reader, partner_id)
+    done = f"{_log_path(partner_id)}?done=replayed"
+    return await submit_form(post.request, work, refused=partial(_log_page, *page), done=done)
