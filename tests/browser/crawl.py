@@ -14,6 +14,8 @@ SKIPPED = re.compile(
     r"/signout|\.csv$|\.json$|/receipts/|/openapi|/docs/oauth2|/api/|/partner/v1/|/oauth/|/metrics"
     r"|/healthz|/readyz|[?&]lang=|/link$|/unlink|/static/"
 )
+LOAD_SWAPS_DONE = """() => !document.querySelector('[hx-trigger="load"]')
+  && !document.querySelector('.htmx-request')"""
 # Vendored third-party UIs (Swagger UI, ReDoc): visited for errors, not audited as our pages.
 THIRD_PARTY = re.compile(r"/(docs|redoc)$")
 # Form controls without an accessible name, images without alt text, a page without lang, a
@@ -48,8 +50,9 @@ def crawl(page: Page, start: str, *, depth: int = 2, limit: int = 60) -> dict[st
         url, level = queue.popleft()
         if url in seen:
             continue
-        answer = page.goto(url)
-        page.wait_for_load_state("networkidle")
+        answer = page.goto(url, wait_until="load")
+        # htmx swaps what loads with the page (the unread badge): wait until each is done.
+        page.wait_for_function(LOAD_SWAPS_DONE)
         problems: list[str] = [] if THIRD_PARTY.search(url) else page.evaluate(ACCESSIBILITY_AUDIT)
         if answer is None or answer.status >= 400:
             problems.append(f"status {None if answer is None else answer.status}")

@@ -103,7 +103,9 @@ async def test_consent_form_works_as_plain_html_without_javascript(
 
     assert form.method == "post"
     scripted = [a for a in parsed.element_attributes if any(k.startswith(("hx-", "on")) for k in a)]
-    assert scripted == [{"hx-headers": scripted[0]["hx-headers"]}]  # the layout's body only
+    # The layout's only: the body's CSRF header and the header's unread badge; none in the form.
+    badge = {"hx-get": "/account/notifications/badge", "hx-trigger": "load", "hx-swap": "outerHTML"}
+    assert scripted == [{"hx-headers": scripted[0]["hx-headers"]}, badge]
     choices = [
         (i.get("value"), "disabled" in i) for i in form.inputs if i.get("type") == "checkbox"
     ]
