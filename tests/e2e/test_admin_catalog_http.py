@@ -154,6 +154,31 @@ async def test_out_of_range_prices_and_units_are_form_errors_that_keep_the_input
     assert [(lv.warehouse_code, lv.on_hand) for lv in levels] == [("LYS1", 0), ("PAR1", 12)]
 
 
+async def test_a_variant_of_another_product_is_refused_and_changes_nothing(
+    client: httpx.AsyncClient, container: Container
+) -> None:
+    """Regression: the forms changed any variant named in the URL and said "saved"."""
+    product_id, _ = await _catalog(container)
+    lamp = await service.get_variant(uow=container.read_uow(), reference="ACM-LAMP")
+    ids = [lamp.variant.id]
+    before = await service.stock_of_variants(uow=container.read_uow(), variant_ids=ids)
+    token = await signed_in_operator(client, container)
+    base = f"/admin/catalog/products/{product_id}/variants/{lamp.variant.id}"
+    priced = await post_form(client, f"{base}/prices", token, currency="EUR", list_price="1.00",
+                             form=f"prices-{lamp.variant.id}")  # fmt: skip
+    assert priced.status_code == 404
+    assert "has no variant" in priced.text
+    stocked = await post_form(client, f"{base}/stock", token, warehouse_code="PAR1", mode="set",
+                              quantity="3", reason="stock take")  # fmt: skip
+    assert stocked.status_code == 404
+    after = await service.get_variant(uow=container.read_uow(), reference="ACM-LAMP")
+    assert after.variant.list_price == lamp.variant.list_price
+    after_stock = await service.stock_of_variants(uow=container.read_uow(), variant_ids=ids)
+    assert [(lv.warehouse_code, lv.on_hand) for lv in after_stock] == [
+        (lv.warehouse_code, lv.on_hand) for lv in before
+    ]
+
+
 async def test_warehouses_page_lists_each_warehouse(
     client: httpx.AsyncClient, container: Container
 ) -> None:

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from handshake.accounts.admin_deps import AdminPost, PageOperator, PagePost
 from handshake.catalog import service
-from handshake.catalog.errors import InvalidProduct
+from handshake.catalog.errors import InvalidProduct, VariantNotFound
 from handshake.catalog.models import ProductStatus
 from handshake.catalog.price_input import parse_price
 from handshake.kernel.errors import DomainError, InvalidInput
@@ -135,6 +135,13 @@ async def product_status_submit(product_id: str, post: PagePost, s: AppSettings)
     return await _change(post, s, product_id, work)
 
 
+async def _check_variant_of(uow: ReadUow, product_id: str, variant_id: str) -> None:
+    """Refuse a form naming a variant of another product (the page would say "saved" wrongly)."""
+    product = await service.get_product(uow=uow, product_id=product_id, include_archived=True)
+    if variant_id not in {variant.id for variant in product.variants}:
+        raise VariantNotFound(f"Product {product_id} has no variant {variant_id!r}.")
+
+
 @router.post("/products/{product_id}/variants/{variant_id}/prices", response_class=HTMLResponse)
 async def prices_submit(
     product_id: str, variant_id: str, post: PagePost, s: AppSettings
@@ -142,6 +149,7 @@ async def prices_submit(
     """Set a variant's regular and member price (the member price may be left empty)."""
 
     async def work(values: dict[str, str]) -> None:
+        await _check_variant_of(post.reader, product_id, variant_id)
         currency = values.get("currency", s.catalog.default_currency)
         member = values.get("member_price", "").strip()
         await service.set_prices(
@@ -175,6 +183,7 @@ async def stock_submit(
     """Set on-hand units in a warehouse, or add/remove some, with the reason."""
 
     async def work(values: dict[str, str]) -> None:
+        await _check_variant_of(post.reader, product_id, variant_id)
         mode, reason = values.get("mode", ""), values.get("reason", "").strip()
         if mode not in STOCK_MODES:
             raise InvalidInput("Choose to set or to adjust stock.", code="invalid_stock_mode")
