@@ -151,6 +151,28 @@ async def eventually(check: Callable[[], Awaitable[Any]], seconds: float = 15.0)
             await asyncio.sleep(0.1)
 
 
+async def register_thermoco(
+    container: Container, *, port: int, platform_port: int
+) -> DemoPartnerClient:
+    """ThermoCo registered for ``port`` with its directive endpoint, as the demo load does; its
+    config carries the directive secret."""
+    from dataclasses import replace
+
+    from handshake.demo.people import DEVICE_EVENTS, DEVICE_SCOPES
+    from handshake.devices import service as devices
+
+    client = await register_demo_partner(
+        container, kind="device_maker", port=port, platform_port=platform_port,
+        scopes=DEVICE_SCOPES, events=list(DEVICE_EVENTS), name="ThermoCo",
+    )  # fmt: skip
+    endpoint = await devices.set_directive_endpoint(
+        uow=container.uow(), partner_id=client.partner_id,
+        url=f"{base_url(port)}/connector/directives",
+    )  # fmt: skip
+    config = replace(client.config, directive_secret=endpoint.signing_secret)
+    return DemoPartnerClient(client.partner_id, config)
+
+
 @dataclass
 class RunningMaker:
     """The platform and ThermoCo, served; ThermoCo's engine for white-box checks."""
@@ -165,24 +187,12 @@ class RunningMaker:
 async def thermoco_running(container: Container) -> AsyncIterator[RunningMaker]:
     """The platform (with its worker) and ThermoCo, its directive endpoint registered as the
     demo load does; devices drift every 0.1 s and every temperature change streams."""
-    from dataclasses import replace
-
-    from handshake.demo.people import DEVICE_EVENTS, DEVICE_SCOPES
     from handshake.demo.thermoco.web import create_thermoco_app
-    from handshake.devices import service as devices
 
     platform_port, port = free_port(), free_port()
-    client = await register_demo_partner(
-        container, kind="device_maker", port=port, platform_port=platform_port,
-        scopes=DEVICE_SCOPES, events=list(DEVICE_EVENTS), name="ThermoCo",
-    )  # fmt: skip
-    endpoint = await devices.set_directive_endpoint(
-        uow=container.uow(), partner_id=client.partner_id,
-        url=f"{base_url(port)}/connector/directives",
-    )  # fmt: skip
-    config = replace(client.config, directive_secret=endpoint.signing_secret)
+    client = await register_thermoco(container, port=port, platform_port=platform_port)
     app = create_thermoco_app(
-        config, tick_seconds=0.1, seed=7, thresholds={"temperature": 0.05, "humidity": 1.0}
+        client.config, tick_seconds=0.1, seed=7, thresholds={"temperature": 0.05, "humidity": 1.0}
     )
     async with serving((platform_app(container), platform_port), (app, port)):
         yield RunningMaker(

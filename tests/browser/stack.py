@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from handshake.bootstrap import Container, build_container
@@ -19,8 +19,6 @@ from handshake.db.engine import create_engine
 from handshake.demo.account_seed import ensure_accounts
 from handshake.demo.loader import load_catalog
 from handshake.demo.people import (
-    DEVICE_EVENTS,
-    DEVICE_SCOPES,
     OPERATOR,
     SHOPPING_EVENTS,
     SHOPPING_SCOPES,
@@ -28,7 +26,6 @@ from handshake.demo.people import (
 from handshake.demo.picto.app import create_picto_app
 from handshake.demo.report import DemoReport
 from handshake.demo.thermoco.web import create_thermoco_app
-from handshake.devices import service as devices
 from handshake.settings import DatabaseSettings, HttpSettings, JobSettings, Settings
 from tests.conftest import make_settings
 from tests.demo_apps_helpers import (
@@ -36,6 +33,7 @@ from tests.demo_apps_helpers import (
     free_port,
     platform_app,
     register_demo_partner,
+    register_thermoco,
     serving,
 )
 
@@ -121,19 +119,11 @@ class DemoStack:
             container, kind="social", port=picto_port, platform_port=store_port,
             scopes=SHOPPING_SCOPES, events=list(SHOPPING_EVENTS), name="Picto",
         )  # fmt: skip
-        thermoco = await register_demo_partner(
-            container, kind="device_maker", port=thermoco_port, platform_port=store_port,
-            scopes=DEVICE_SCOPES, events=list(DEVICE_EVENTS), name="ThermoCo",
-        )  # fmt: skip
-        endpoint = await devices.set_directive_endpoint(
-            uow=container.uow(), partner_id=thermoco.partner_id,
-            url=f"{base_url(thermoco_port)}/connector/directives",
-        )  # fmt: skip
-        maker_config = replace(thermoco.config, directive_secret=endpoint.signing_secret)
+        thermoco = await register_thermoco(container, port=thermoco_port, platform_port=store_port)
         apps = (
             (platform_app(container), store_port),
             (create_picto_app(picto.config), picto_port),
-            (create_thermoco_app(maker_config), thermoco_port),
+            (create_thermoco_app(thermoco.config), thermoco_port),
         )
         async with serving(*apps):
             self.urls = StackUrls(
