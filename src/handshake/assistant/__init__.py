@@ -1,0 +1,1 @@
+"""AI shopping assistant: hybrid product search, a deterministic dialogue, typed tools."""
