@@ -50,6 +50,10 @@ imports: $(STAMP_DEV)
 bench: $(STAMP_DEV)
 	$(BIN)/python -m bench
 
+## eval: retrieval quality of the assistant (nDCG@10, recall@50, MRR; BM25, dense, hybrid)
+eval: $(STAMP_DEV)
+	$(BIN)/python -m bench.assistant_eval
+
 ## screenshots: the README's pictures, taken from a running `make demo` (docs/images/)
 screenshots: $(STAMP_DEV)
 	$(BIN)/python scripts/readme_screenshots.py
