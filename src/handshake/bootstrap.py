@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from handshake.assistant import service as assistant
+from handshake.assistant import tasks as assistant_tasks
 from handshake.checkout import service as checkout
 from handshake.db.engine import create_engine
 from handshake.db.uow import SqlUnitOfWork, UnitOfWork, session_factories
@@ -34,6 +36,7 @@ DOMAINS: tuple[str, ...] = (
     "notifications",
     "recommendations",
     "attribution",
+    "assistant",
 )
 PLATFORM_MODELS: tuple[str, ...] = ("handshake.jobs.models", "handshake.idempotency.models")
 
@@ -89,9 +92,15 @@ class Container:
             policy = LinkingPolicy.from_settings(self.settings)
             return await devices.review_streaming(uow=self.uow(), policy=policy)
 
+        async def reconcile_assistant_index() -> object:
+            # Catches what a lost refresh job missed: products whose version moved.
+            return await assistant.refresh_search_index(
+                uow=self.uow(), settings=self.settings.assistant
+            )
+
         return [
             purge_idempotency_keys, release_overdue_reservations, purge_expired_device_data,
-            review_device_streaming,
+            review_device_streaming, reconcile_assistant_index,
         ]  # fmt: skip
 
     async def dispose(self) -> None:
@@ -131,6 +140,8 @@ def build_container(settings: Settings | None = None, *, null_pool: bool = False
         reader=reader,
     )
     _wire_domains(container)
+    # The assistant's index follows the catalog through jobs queued after each change.
+    assistant_tasks.follow_catalog(bus=container.bus, uow_factory=container.uow)
     return container
 
 

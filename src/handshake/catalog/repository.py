@@ -328,6 +328,40 @@ class CatalogRepository(Repository):
         )
         return list((await self.session.execute(query)).all())
 
+    async def searchable_rows(self, product_ids: Collection[str]) -> list[AnyRow]:
+        """Products (any status) with their variants, stock and category, for search indexes."""
+        query = (
+            select(
+                *VARIANT_COLUMNS,
+                _available(),
+                Product.handle,
+                Product.brand,
+                Product.title_en,
+                Product.title_fr,
+                Product.description_en,
+                Product.description_fr,
+                Product.attributes,
+                Product.status,
+                Product.updated_at,
+                Category.path.label("category_path"),
+            )
+            .join(Product, Product.id == Variant.product_id)
+            .outerjoin(Category, Category.id == Product.category_id)
+            .where(Product.id.in_(product_ids))
+            .order_by(Product.id, Variant.id)
+        )
+        return list((await self.session.execute(query)).all())
+
+    async def product_ids_of_variants(self, variant_ids: Collection[str]) -> list[str]:
+        """Distinct products of these variants."""
+        query = select(Variant.product_id).where(Variant.id.in_(variant_ids)).distinct()
+        return list(await self.session.scalars(query))
+
+    async def product_versions(self) -> list[AnyRow]:
+        """(id, status, updated_at) of every product: what search indexes compare against."""
+        query = select(Product.id, Product.status, Product.updated_at).order_by(Product.id)
+        return list((await self.session.execute(query)).all())
+
     async def promise_rows(self, variant_id: str) -> list[AnyRow]:
         """Warehouses holding the variant: id, code, timezone, cut-off, weekdays, available."""
         query = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from handshake.assistant import service as assistant
 from handshake.catalog import service as catalog
 from handshake.catalog.errors import VariantNotFound
 from handshake.demo.catalog_data import catalog_rows
@@ -93,6 +94,8 @@ async def load_demo(
 
     report = DemoReport()
     await load_catalog(services, report, on_progress=on_progress, force=force)
+    # The assistant's search index (embeds only products it has not seen or that changed).
+    await assistant.refresh_search_index(uow=services.uow(), settings=services.settings.assistant)
     saved = None if credentials is None else credentials.load()
     partners = await ensure_partners(services, report, saved)
     if credentials is not None:

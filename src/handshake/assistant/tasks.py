@@ -1,0 +1,86 @@
+"""Wiring of the assistant: index refreshes on catalog changes, conversations as personal data."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import structlog
+
+from handshake.assistant import service
+from handshake.assistant.indexing import REFRESH_JOB
+from handshake.catalog import search_source
+from handshake.catalog.events import PricesSet, ProductArchived, ProductSaved, StockChanged
+from handshake.db.uow import UnitOfWork
+from handshake.jobs import service as jobs_service
+from handshake.jobs.registry import JobContext, JobRegistry
+from handshake.kernel import clock
+from handshake.kernel.events import Event, EventBus
+from handshake.kernel.personal_data import PersonalDataRegistry
+from handshake.settings import Settings
+
+log = structlog.get_logger(__name__)
+# Changes within this many seconds share one refresh job per product.
+COALESCE_SECONDS = 5
+
+
+def register(
+    *,
+    jobs: JobRegistry,
+    bus: EventBus,
+    personal_data: PersonalDataRegistry,
+    settings: Settings,
+) -> None:
+    """Register the refresh job, the export section and the erasure step."""
+    del bus  # catalog events are followed by follow_catalog, which needs a unit of work
+
+    async def refresh(payload: dict[str, Any], context: JobContext) -> None:
+        product_ids = list(payload.get("product_ids") or [])
+        variant_ids = list(payload.get("variant_ids") or [])
+        if variant_ids:
+            product_ids += await search_source.product_ids_of_variants(
+                uow=context.uow_factory(), variant_ids=variant_ids
+            )
+        result = await service.refresh_search_index(
+            uow=context.uow_factory(), settings=settings.assistant,
+            product_ids=product_ids or None,
+        )  # fmt: skip
+        log.info("assistant_index_refreshed", indexed=result.indexed, embedded=result.embedded,
+                 unlisted=result.unlisted)  # fmt: skip
+
+    async def export(uow: UnitOfWork, shopper_id: str) -> list[dict[str, Any]]:
+        return await service.export_conversations(uow=uow, shopper_id=shopper_id)
+
+    async def erase(uow: UnitOfWork, shopper_id: str) -> None:
+        await service.erase_conversations(uow=uow, shopper_id=shopper_id)
+
+    jobs.register(REFRESH_JOB, refresh)
+    personal_data.add_exporter("assistant_conversations", export)
+    personal_data.add_eraser("assistant", erase)
+
+
+def _payload(event: Event) -> tuple[str, dict[str, Any]]:
+    """The refresh job a catalog event calls for, and the key that coalesces repeats."""
+    if isinstance(event, StockChanged):
+        return f"v:{event.variant_id}", {"variant_ids": [event.variant_id]}
+    product_id: str = event.product_id  # type: ignore[attr-defined]  # the other three have it
+    return f"p:{product_id}", {"product_ids": [product_id]}
+
+
+def follow_catalog(*, bus: EventBus, uow_factory: Callable[[], UnitOfWork]) -> None:
+    """Queue an index refresh whenever the catalog changes (coalesced per product)."""
+
+    async def on_change(event: Event) -> None:
+        subject, payload = _payload(event)
+        now = clock.now().timestamp()
+        bucket = int(now) // COALESCE_SECONDS
+        # Run once the bucket is over, so changes deduplicated into it are all read.
+        delay = timedelta(seconds=(bucket + 1) * COALESCE_SECONDS - now + 0.5)
+        await jobs_service.enqueue(
+            uow=uow_factory(), name=REFRESH_JOB, payload=payload, delay=delay,
+            dedupe_key=f"{REFRESH_JOB}:{subject}:{bucket}",
+        )  # fmt: skip
+
+    for event_type in (ProductSaved, ProductArchived, PricesSet, StockChanged):
+        bus.subscribe(event_type, on_change)
