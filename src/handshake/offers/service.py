@@ -317,6 +317,43 @@ async def current_variants(*, uow: UnitOfWork, skus: Sequence[str]) -> dict[str,
     }
 
 
+async def store_offers(
+    *,
+    uow: UnitOfWork,
+    policy: OfferPolicy,
+    shopper_id: str | None,
+    skus: Sequence[str],
+) -> dict[str, Offer]:
+    """Offers of the store itself, by SKU: the signed-in shopper's, or anyone's without one.
+
+    The store's own assistant and pages show them; checkout still goes through offer tokens.
+    """
+    if not 1 <= len(skus) <= MAX_BATCH:
+        raise OfferBatchTooLarge(
+            f"Ask for 1 to {MAX_BATCH} variants per call.", extra={"max_items": MAX_BATCH}
+        )
+    caches = caches_of(uow, policy)
+    snapshots = await _variant_snapshots(uow, caches, {("sku", sku) for sku in skus})
+    now = clock.now()
+    context = None if shopper_id is None else await _shopper_context(uow, caches, shopper_id)
+    offers: dict[str, Offer] = {}
+    for (_, sku), snapshot in snapshots.items():
+        if snapshot is None:
+            continue
+        if context is None:
+            offers[sku] = composition.anonymous_offer(
+                snapshot, country=policy.default_country,
+                low_stock_threshold=policy.low_stock_threshold, now=now,
+            )  # fmt: skip
+        else:
+            offers[sku] = composition.linked_offer(
+                snapshot, context=context, scopes=frozenset({"checkout"}),
+                country=context.country or policy.default_country,
+                low_stock_threshold=policy.low_stock_threshold, now=now,
+            )  # fmt: skip
+    return offers
+
+
 async def store_offer_tokens(
     *,
     uow: UnitOfWork,
