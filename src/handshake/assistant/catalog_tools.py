@@ -83,6 +83,10 @@ async def search(context: ToolContext, args: SearchArgs) -> SearchResult:
         documents = [doc for doc in (index.get(hit.product_id) for hit in hits) if doc]
     if args.sort != "relevance":
         documents.sort(key=lambda d: d.min_price_minor, reverse=args.sort == "price_desc")
+    elif documents:
+        # The best match stays first (asked for by name, even out of stock); behind it,
+        # products that can be bought now come before those that cannot.
+        documents[1:] = sorted(documents[1:], key=lambda d: d.available <= 0)
     cards: list[ProductCard] = []
     start = 0
     while len(cards) < args.limit and start < len(documents):

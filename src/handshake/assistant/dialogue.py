@@ -23,6 +23,7 @@ from handshake.assistant.state import ConversationState
 from handshake.assistant.terms import terms
 from handshake.assistant.tools import ToolContext, call_tool
 from handshake.assistant.wording import action, price, say
+from handshake.catalog.search_text import normalise
 from handshake.kernel import clock
 from handshake.kernel.errors import DomainError
 
@@ -145,16 +146,39 @@ def _should_clarify(state: ConversationState, result: SearchResult, sort: str) -
     return broad and sort == "relevance" and state.need not in state.asked
 
 
+# Words that open a detail of the current need rather than a new one ("compatible with…").
+_DETAIL_CUES = frozenset(
+    [
+        "compatible",
+        "with",
+        "that",
+        "which",
+        "for",
+        "in",
+        "avec",
+        "pour",
+        "qui",
+        "en",
+        "sans",
+        "without",
+        "et",
+        "and",
+    ]
+)
+
+
 def _next_need(state: ConversationState, need: str, constraints: Constraints) -> tuple[str, bool]:
     """The need to search for, and whether it continues the current one (constraints carry)."""
     if not state.need:
         return need, False
-    if constraints.categories and not constraints.categories & state.constraints.categories:
-        return need, False  # a product of another category: a new subject
-    if set(terms(need)) & set(terms(state.need)):
+    if constraints.categories:  # a category named: the same subject only if it is the same one
+        same = bool(constraints.categories & state.constraints.categories)
+        return (need, True) if same else (need, False)
+    words = terms(need)
+    if set(words) & set(terms(state.need)):
         return need, True  # the same thing, said again with more detail
-    if len(terms(need)) <= 2:
-        return f"{state.need} {need}", True  # "glass", "en verre": a detail of the same thing
+    if len(words) <= 2 or normalise(need).split()[0] in _DETAIL_CUES:
+        return f"{state.need} {need}", True  # "glass", "compatible with heat pumps"
     return need, False
 
 

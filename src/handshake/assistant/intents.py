@@ -114,6 +114,10 @@ _COMPARE = _phrases(
     "aide moi a decider",
     "quelle difference",
 )
+# Price wishes are searches, even phrased as a question about "it" ("le moins cher ?").
+_PRICE_WISH = _phrases("cheapest", "least expensive", "lowest price", "cheaper", "most expensive",
+                       "moins cher", "moins chere", "moins chers", "moins cheres", "plus cher",
+                       "plus chere", "meilleur prix", "prix le plus bas")  # fmt: skip
 _GREETING = _phrases("hello", "hi", "hey", "good morning", "bonjour", "salut", "bonsoir", "coucou")
 _QUESTION_WORDS = _phrases(
     "does it",
@@ -252,7 +256,8 @@ def read_message(text: str, *, has_pending: bool, has_shown: bool) -> Reading:
         return _as(reading, Intent.ADD_TO_CART)
     if _CART.search(words) and len(words.split()) <= 5:
         return _as(reading, Intent.SHOW_CART)
-    if has_shown and _is_question(text, words) and (position is not None or mentions_it):
+    asks_about_one = position is not None or mentions_it
+    if has_shown and _is_question(text, words) and asks_about_one and not _PRICE_WISH.search(words):
         return _as(reading, Intent.QUESTION)
     if _GREETING.search(words) and len(words.split()) <= 3:
         return _as(reading, Intent.GREETING)

@@ -109,6 +109,7 @@ class ProductIndex:
         self._category_counts: Counter[str] = Counter()
         self._category_names: dict[str, tuple[str, ...]] = {}
         self._option_counts: Counter[tuple[str, str]] = Counter()
+        self._identifiers: dict[str, str] = {}  # compact SKU → product id
 
     def __len__(self) -> int:
         return len(self._docs)
@@ -208,7 +209,19 @@ class ProductIndex:
             return [Hit(i, s, bm25_rank=r) for r, (i, s) in enumerate(keyword[:limit], 1)]
         if mode == "dense":
             return [Hit(i, s, dense_rank=r) for r, (i, s) in enumerate(meaning[:limit], 1)]
-        return _fused(keyword, meaning, limit)
+        return self._identified_first(query, _fused(keyword, meaning, limit), allowed)
+
+    def _identified_first(self, query: str, hits: list[Hit], allowed: BoolMask | None) -> list[Hit]:
+        """A query that is a SKU names its product: that one first, whatever the fusion says."""
+        identifier = _identifier(query)
+        product_id = self._identifiers.get(identifier) if len(identifier) >= 4 else None
+        if product_id is None:
+            return hits
+        slot = self._slots.slot_of(product_id)
+        if slot is None or (allowed is not None and not allowed[slot]):
+            return hits
+        named = next((hit for hit in hits if hit.product_id == product_id), Hit(product_id, 1.0))
+        return [named, *(hit for hit in hits if hit.product_id != product_id)][: len(hits) or 1]
 
     def _allowed_rows(self, constraints: Constraints | None) -> BoolMask | None:
         """Row mask of the products satisfying ``constraints``; None when nothing filters."""
@@ -267,6 +280,8 @@ class ProductIndex:
         slot, _ = self._slots.assign(doc.product_id)
         self._grow(slot + 1)
         self._docs[doc.product_id] = doc
+        for sku in doc.skus:
+            self._identifiers[_identifier(sku)] = doc.product_id
         self._live[slot] = True
         self._set_facts(slot, doc)
         self._brand[slot] = self._code(self._brand_codes, _folded(doc.brand))
@@ -292,6 +307,9 @@ class ProductIndex:
         if doc is None or slot is None:
             return False
         self._live[slot] = False
+        for sku in doc.skus:
+            if self._identifiers.get(_identifier(sku)) == product_id:
+                del self._identifiers[_identifier(sku)]
         for key, value in _option_pairs(doc.options):
             self._option_rows[(option_key(key), _folded(value))].discard(slot)
             _decrement(self._option_counts, (key, value))
@@ -322,6 +340,11 @@ class ProductIndex:
     @staticmethod
     def _code(codes: dict[str, int], key: str) -> int:
         return codes.setdefault(key, len(codes)) if key else _NO_CODE
+
+
+def _identifier(text: str) -> str:
+    """A SKU or query compared without case, spaces or separators ("brw-k17" = "BRW K17")."""
+    return "".join(normalise(text).split())
 
 
 def _filters(constraints: Constraints) -> bool:

@@ -329,3 +329,15 @@ def test_a_french_query_finds_an_english_product_by_meaning(
     assert _ids(meaning_index, query, mode="bm25") == []  # no word in common
     assert _ids(meaning_index, query, mode="dense")[0] == expected
     assert _ids(meaning_index, query)[0] == expected
+
+
+def test_a_query_that_is_a_sku_puts_its_product_first() -> None:
+    index = ProductIndex(HashingEmbedder())
+    index.upsert([
+        _product("p1", "Steel kettle", skus=("BRW-K17-BLK",)),
+        _product("p2", "Steel kettle large", skus=("BRW-K20",)),
+    ])  # fmt: skip
+    assert index.search("brw k17 blk")[0].product_id == "p1"
+    assert index.search("BRW-K20")[0].product_id == "p2"
+    index.remove(["p2"])
+    assert [hit.product_id for hit in index.search("BRW-K20")] != ["p2"]
