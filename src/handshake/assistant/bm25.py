@@ -14,6 +14,8 @@ from handshake.assistant.slot_table import BoolMask, SlotTable, with_length
 
 K1 = 1.2
 B = 0.75
+MIN_FUZZY_LENGTH = 5  # shorter words have too many neighbours one edit away
+MAX_CORRECTIONS = 2
 Allowed = AbstractSet[str] | BoolMask | None
 
 
@@ -52,6 +54,8 @@ class Bm25Index:
         self._doc_terms: list[Counter[str] | None] = []
         self._lengths = np.zeros(0, dtype=np.float32)
         self._total_length = 0
+        # Spelling variants (a term with one letter deleted) → terms; stale entries are skipped.
+        self._spellings: dict[str, set[str]] = {}
 
     def __len__(self) -> int:
         return len(self._slots)
@@ -74,6 +78,7 @@ class Bm25Index:
             postings = self._postings.get(term)
             if postings is None:
                 postings = self._postings[term] = _Postings()
+                self._remember_spelling(term)
             postings.put(slot, tf)
         if slot == len(self._doc_terms):
             self._doc_terms.append(counts)
@@ -97,6 +102,32 @@ class Bm25Index:
                 del self._postings[term]
         self._total_length -= int(self._lengths[slot])
         self._lengths[slot] = 0.0
+
+    def corrected(self, query_terms: Sequence[str]) -> list[str]:
+        """The query's terms, each unknown long one replaced by known terms one edit away.
+
+        Shoppers mistype ("thermostst", "serure"); a deletion index (every term with one letter
+        removed) finds the words one insertion, deletion or substitution away.
+        """
+        found: list[str] = []
+        for term in query_terms:
+            if term in self._postings or len(term) < MIN_FUZZY_LENGTH or term.isdigit():
+                found.append(term)
+                continue
+            near = {c for v in _one_deleted(term) | {term} for c in self._spellings.get(v, ())}
+            known = sorted(
+                (c for c in near if c in self._postings), key=self._frequency, reverse=True
+            )
+            found += known[:MAX_CORRECTIONS] or [term]
+        return found
+
+    def _frequency(self, term: str) -> int:
+        return len(self._postings[term].tf_of)
+
+    def _remember_spelling(self, term: str) -> None:
+        if len(term) >= MIN_FUZZY_LENGTH - 1 and not term.isdigit():
+            for variant in _one_deleted(term) | {term}:
+                self._spellings.setdefault(variant, set()).add(term)
 
     def scores(self, query_terms: Iterable[str], allowed: Allowed = None) -> dict[str, float]:
         """The score of every allowed document sharing a term with the query."""
@@ -143,3 +174,7 @@ class Bm25Index:
             padded = with_length(allowed.astype(np.bool_, copy=False), self.capacity, False)
             return padded[: self.capacity]
         return self._slots.mask_of(allowed)
+
+
+def _one_deleted(term: str) -> set[str]:
+    return {term[:i] + term[i + 1 :] for i in range(len(term))}

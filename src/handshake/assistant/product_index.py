@@ -200,7 +200,7 @@ class ProductIndex:
         meaning: list[tuple[str, float]] = []
         if mode != "dense":
             rows = _rows_in(allowed, self._bm25_slot, self._bm25.capacity)
-            keyword = self._bm25.top(terms(query), depth, rows)
+            keyword = self._bm25.top(self._bm25.corrected(terms(query)), depth, rows)
         if mode != "bm25":
             vector = self._embedder.query(query)
             rows = _rows_in(allowed, self._dense_slot, self._dense.capacity)

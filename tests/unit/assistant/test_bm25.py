@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from handshake.assistant.bm25 import Bm25Index
+from handshake.assistant.terms import terms
 
 
 def _okapi(tf: int, df: int, count: int, length: int, average: float) -> float:
@@ -124,3 +125,14 @@ def test_incremental_changes_score_like_a_fresh_build() -> None:
     query = ["w1", "w2", "w3", "w29"]
     assert len(index) == len(live)
     assert index.scores(query) == pytest.approx(fresh.scores(query), rel=1e-5)
+
+
+def test_mistyped_long_words_are_corrected_to_known_terms_one_edit_away() -> None:
+    index = Bm25Index()
+    index.upsert("lock", terms("serrure connectée"))
+    index.upsert("thermo", terms("smart thermostat zigbee"))
+    corrected = index.corrected(terms("thermostst serure zigbe wifi"))
+    assert corrected == ["thermostat", "serrure", "zigbee", "wifi"]
+    assert [doc for doc, _ in index.top(corrected, 5)] == ["thermo", "lock"]
+    index.remove("lock")
+    assert index.corrected(["serure"]) == ["serure"]  # a forgotten term is no correction
