@@ -63,7 +63,8 @@ async def test_catalog_import_queues_refreshes_the_worker_indexes(container: Con
         await import_ok(container, KITCHEN_ROWS)
         queued = await _pending_refreshes(container)
         assert queued >= 1
-        assert len((await _fresh(container)).index) == 0  # nothing runs before the coalescing window
+        # Nothing runs before the coalescing window is over.
+        assert len((await _fresh(container)).index) == 0
         clock.advance(timedelta(seconds=10))
         await _worker(container).run_until_idle()
     live = await _fresh(container)

@@ -48,7 +48,7 @@ def _model_policy(settings: Settings) -> LanguageModelPolicy | None:
     )
 
 
-def assistant_services(request: Request) -> AssistantServices:
+async def assistant_services(request: Request) -> AssistantServices:
     """What turns need, built once per application."""
     services = app_services(request)
 

@@ -80,7 +80,8 @@ class CardOut(BaseModel):
         """A card as sent."""
         return cls(
             product_id=card.product_id, handle=card.handle, title=card.title, brand=card.brand,
-            sku=card.sku, options=card.options, image=card.image, url=f"/products/{card.handle}",
+            sku=card.sku, options=card.options, image=card.image,
+            url=f"/products/{card.product_id}",
             price=PriceOut.of(card.price_minor, card.currency),
             list_price=PriceOut.of(card.list_price_minor, card.currency),
             member_price=card.member_price, availability=card.availability,

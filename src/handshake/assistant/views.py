@@ -70,24 +70,30 @@ def _cookie_parts(request: Request) -> tuple[str, str] | None:
     return (conversation_id, key) if dot and conversation_id and key else None
 
 
-async def _chat(
+async def _existing_chat(
     request: Request, services: AssistantServices, caller: Caller, *, follow_page: bool
-) -> ChatCookie:
-    """The cookie's conversation if it is this caller's; a new one otherwise.
-
-    ``follow_page``: a conversation in another language than the page's is replaced, so the
-    assistant answers in the language the shopper switched to.
-    """
+) -> ChatCookie | None:
+    """The cookie's conversation if it is this caller's (in the page's language if asked)."""
     language = templates_of(request).locale_for(request)
     parts = _cookie_parts(request)
-    if parts is not None:
-        try:
-            found = await service.owned_conversation(services.reader(), caller, *parts)
-        except ConversationNotFound:
-            pass  # another caller's, deleted or forged: start over
-        else:
-            if found.language == language or not follow_page:
-                return ChatCookie(found.id, parts[1], found.language, is_new=False)
+    if parts is None:
+        return None
+    try:
+        found = await service.owned_conversation(services.reader(), caller, *parts)
+    except ConversationNotFound:
+        return None  # another caller's, deleted or forged
+    if follow_page and found.language != language:
+        return None
+    return ChatCookie(found.id, parts[1], found.language, is_new=False)
+
+
+async def _chat(request: Request, services: AssistantServices, caller: Caller) -> ChatCookie:
+    """The cookie's conversation if it is this caller's and in the page's language, else a new
+    one (so the assistant answers in the language the shopper switched to)."""
+    found = await _existing_chat(request, services, caller, follow_page=True)
+    if found is not None:
+        return found
+    language = templates_of(request).locale_for(request)
     started = await service.start_conversation(
         uow=services.writer(), caller=caller, language=language
     )
@@ -129,18 +135,23 @@ def _transcript(turns: list[ConversationTurn]) -> list[dict[str, Any]]:
 async def assistant_page(
     request: Request, shopper: OptionalShopper, services: Services
 ) -> Response:
-    """The chat: earlier turns, the message form and a few example prompts."""
-    chat = await _chat(request, services, _caller(shopper), follow_page=True)
+    """The chat: earlier turns, the message form and a few example prompts.
+
+    Looking stores nothing: a conversation starts with the first message.
+    """
+    chat = await _existing_chat(request, services, _caller(shopper), follow_page=True)
     turns: list[ConversationTurn] = []
-    if not chat.is_new:
+    if chat is not None:
         _, turns = await service.conversation_log(uow=services.reader(), conversation_id=chat.id)
+    language = templates_of(request).locale_for(request)
     context = {
         "current_shopper": shopper, "transcript": _transcript(turns),
-        "categories": await _example_categories(services, chat.language),
+        "categories": await _example_categories(services, language),
         "max_chars": services.settings.max_message_chars,
     }  # fmt: skip
     page = templates_of(request).render(request, "assistant/chat.html", context)
-    return _keep_cookie(request, page, chat)
+    page.headers["Cache-Control"] = "no-store"  # the shopper's own conversation
+    return page
 
 
 async def _answer(
@@ -152,7 +163,7 @@ async def _answer(
 ) -> Response:
     """Take the turn; the fragment for htmx, a redirect to the page otherwise."""
     caller = _caller(shopper)
-    chat = await _chat(request, services, caller, follow_page=False)
+    chat = await _chat(request, services, caller)
     turn = TurnRequest(chat.id, chat.key, text, token)
     said = {"message": text, "confirmed": token is not None}
     try:

@@ -25,6 +25,7 @@ ADMIN_NAV = (
     ("partners", "/admin/partners", "Partners"),
     ("devices", "/admin/device-makers", "Device makers"),
     ("report", "/admin/reports/channels", "Channel report"),
+    ("assistant", "/admin/assistant", "Assistant"),
 )
 # Messages a redirect may ask the next page to show (``?done=<key>``).
 DONE_MESSAGES = {
