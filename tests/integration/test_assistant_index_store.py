@@ -118,3 +118,26 @@ async def test_unchanged_catalog_embeds_nothing_on_a_second_refresh(container: C
         uow=container.uow(), settings=container.settings.assistant
     )
     assert (again.indexed, again.embedded, again.unlisted) == (0, 0, 0)
+
+
+async def test_stock_moved_by_sales_reaches_the_index_at_the_reconcile_without_jobs(
+    container: Container,
+) -> None:
+    ids = await kitchen_shop(container)
+    queued = await _pending_refreshes(container)  # the import's, not yet due
+    variant = await catalog.get_variant(uow=container.read_uow(), reference="VAP-GLASS")
+    await catalog.adjust_stock(
+        uow=container.uow(), variant_id=variant.variant.id, warehouse_code="PAR1", delta=-6,
+        reason="sold",
+    )  # fmt: skip
+    assert await _pending_refreshes(container) == queued  # no job per stock move
+    stale = await _fresh(container)
+    assert stale.index.get(ids["vaporo-glass"]).available == 6  # type: ignore[union-attr]
+    result = await assistant.refresh_search_index(
+        uow=container.uow(), settings=container.settings.assistant
+    )
+    assert (result.indexed, result.embedded, result.facts_updated) == (0, 0, 1)
+    await stale.ensure_fresh(container.read_uow(), max_age_seconds=0)
+    assert stale.index.get(ids["vaporo-glass"]).available == 0  # type: ignore[union-attr]
+    in_stock = stale.index.search("glass kettle", constraints=Constraints(in_stock=True))
+    assert ids["vaporo-glass"] not in [hit.product_id for hit in in_stock]

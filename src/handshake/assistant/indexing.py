@@ -30,6 +30,7 @@ class IndexRefresh:
     indexed: int  # entries written (text or facts changed)
     embedded: int  # of which needed a new embedding
     unlisted: int  # products no longer sold
+    facts_updated: int = 0  # entries whose prices or stock moved (sales, holds)
 
 
 def document_of(product: SearchableProduct) -> ProductDocument:
@@ -114,7 +115,33 @@ async def refresh_index(
         async with uow:
             unlisted = await uow.repo(AssistantRepository).unlist(to_unlist, clock.now())
             await uow.commit()
-    return IndexRefresh(indexed=indexed, embedded=embedded, unlisted=unlisted)
+    facts = await refresh_facts(uow=uow) if product_ids is None else 0
+    return IndexRefresh(indexed=indexed, embedded=embedded, unlisted=unlisted, facts_updated=facts)
+
+
+FACT_FIELDS = ("min_price_minor", "min_member_price_minor", "available")
+
+
+async def refresh_facts(*, uow: UnitOfWork) -> int:
+    """Bring stored prices and stock up to date (sales move stock without any product event)."""
+    facts = await search_source.product_facts(uow=uow)
+    changed, after = 0, ""
+    while True:
+        async with uow:
+            repo = uow.repo(AssistantRepository)
+            rows = await repo.listed_documents(after_id=after, limit=BATCH * 8)
+            now = clock.now()
+            for row in rows:
+                fact = facts.get(row.product_id)
+                current = {name: getattr(fact, name) for name in FACT_FIELDS} if fact else None
+                if current is None or all(row.document.get(k) == v for k, v in current.items()):
+                    continue
+                await repo.replace_document(row.product_id, {**row.document, **current}, now)
+                changed += 1
+            await uow.commit()
+        if not rows:
+            return changed
+        after = rows[-1].product_id
 
 
 async def _write_entries(

@@ -41,6 +41,27 @@ class AssistantRepository(Repository):
         query = query.order_by(IndexEntry.product_id).limit(limit)
         return (await self.session.execute(query)).all()
 
+    async def listed_documents(self, *, after_id: str, limit: int) -> Sequence[Any]:
+        """(product_id, document) of listed entries, by product id, a page after ``after_id``."""
+        query = (
+            select(IndexEntry.product_id, IndexEntry.document)
+            .where(IndexEntry.listed.is_(True), IndexEntry.product_id > after_id)
+            .order_by(IndexEntry.product_id)
+            .limit(limit)
+        )
+        return (await self.session.execute(query)).all()
+
+    async def replace_document(
+        self, product_id: str, document: dict[str, Any], at: datetime
+    ) -> None:
+        """Store a document whose facts changed (its text and vector are unchanged)."""
+        statement = (
+            update(IndexEntry)
+            .where(IndexEntry.product_id == product_id)
+            .values(document=document, indexed_at=at)
+        )
+        await self.session.execute(statement)
+
     async def unlist(self, product_ids: Collection[str], at: datetime) -> int:
         """Mark these entries as no longer sold."""
         statement = (

@@ -10,8 +10,7 @@ import structlog
 
 from handshake.assistant import service
 from handshake.assistant.indexing import REFRESH_JOB
-from handshake.catalog import search_source
-from handshake.catalog.events import PricesSet, ProductArchived, ProductSaved, StockChanged
+from handshake.catalog.events import PricesSet, ProductArchived, ProductSaved
 from handshake.db.uow import UnitOfWork
 from handshake.jobs import service as jobs_service
 from handshake.jobs.registry import JobContext, JobRegistry
@@ -37,17 +36,12 @@ def register(
 
     async def refresh(payload: dict[str, Any], context: JobContext) -> None:
         product_ids = list(payload.get("product_ids") or [])
-        variant_ids = list(payload.get("variant_ids") or [])
-        if variant_ids:
-            product_ids += await search_source.product_ids_of_variants(
-                uow=context.uow_factory(), variant_ids=variant_ids
-            )
         result = await service.refresh_search_index(
             uow=context.uow_factory(), settings=settings.assistant,
             product_ids=product_ids or None,
         )  # fmt: skip
         log.info("assistant_index_refreshed", indexed=result.indexed, embedded=result.embedded,
-                 unlisted=result.unlisted)  # fmt: skip
+                 unlisted=result.unlisted, facts_updated=result.facts_updated)  # fmt: skip
 
     async def export(uow: UnitOfWork, shopper_id: str) -> list[dict[str, Any]]:
         return await service.export_conversations(uow=uow, shopper_id=shopper_id)
@@ -62,14 +56,17 @@ def register(
 
 def _payload(event: Event) -> tuple[str, dict[str, Any]]:
     """The refresh job a catalog event calls for, and the key that coalesces repeats."""
-    if isinstance(event, StockChanged):
-        return f"v:{event.variant_id}", {"variant_ids": [event.variant_id]}
-    product_id: str = event.product_id  # type: ignore[attr-defined]  # the other three have it
+    product_id: str = event.product_id  # type: ignore[attr-defined]  # the three events have it
     return f"p:{product_id}", {"product_ids": [product_id]}
 
 
 def follow_catalog(*, bus: EventBus, uow_factory: Callable[[], UnitOfWork]) -> None:
-    """Queue an index refresh whenever the catalog changes (coalesced per product)."""
+    """Queue an index refresh whenever a product or its prices change (coalesced per product).
+
+    Stock is left out on purpose: every checkout moves it, and a job per sale would tax the
+    hottest path for a ranking hint. The hourly reconcile brings stored stock up to date, and
+    cards always show live stock.
+    """
 
     async def on_change(event: Event) -> None:
         subject, payload = _payload(event)
@@ -82,5 +79,5 @@ def follow_catalog(*, bus: EventBus, uow_factory: Callable[[], UnitOfWork]) -> N
             dedupe_key=f"{REFRESH_JOB}:{subject}:{bucket}",
         )  # fmt: skip
 
-    for event_type in (ProductSaved, ProductArchived, PricesSet, StockChanged):
+    for event_type in (ProductSaved, ProductArchived, PricesSet):
         bus.subscribe(event_type, on_change)

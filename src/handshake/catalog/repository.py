@@ -15,6 +15,7 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
+    case,
     exists,
     func,
     or_,
@@ -352,10 +353,29 @@ class CatalogRepository(Repository):
         )
         return list((await self.session.execute(query)).all())
 
-    async def product_ids_of_variants(self, variant_ids: Collection[str]) -> list[str]:
-        """Distinct products of these variants."""
-        query = select(Variant.product_id).where(Variant.id.in_(variant_ids)).distinct()
-        return list(await self.session.scalars(query))
+    async def product_facts(self) -> list[AnyRow]:
+        """(product_id, lowest list price, lowest member price, units available) of every
+        active product, for search indexes to compare against what they hold."""
+        available = (
+            select(Stock.variant_id, AVAILABLE.label("available"))
+            .group_by(Stock.variant_id)
+            .subquery()
+        )
+        query = (
+            select(
+                Variant.product_id,
+                func.min(Variant.list_price_minor).label("min_price_minor"),
+                func.min(Variant.member_price_minor).label("min_member_price_minor"),
+                func.coalesce(
+                    func.sum(case((available.c.available > 0, available.c.available), else_=0)), 0
+                ).label("available"),
+            )
+            .join(Product, Product.id == Variant.product_id)
+            .outerjoin(available, available.c.variant_id == Variant.id)
+            .where(Product.status == ProductStatus.ACTIVE)
+            .group_by(Variant.product_id)
+        )
+        return list((await self.session.execute(query)).all())
 
     async def product_versions(self) -> list[AnyRow]:
         """(id, status, updated_at) of every product: what search indexes compare against."""

@@ -56,12 +56,25 @@ async def product_versions(*, uow: UnitOfWork) -> list[ProductVersion]:
     ]
 
 
-async def product_ids_of_variants(*, uow: UnitOfWork, variant_ids: Collection[str]) -> list[str]:
-    """The products these variants belong to."""
-    if not variant_ids:
-        return []
+@dataclass(frozen=True)
+class ProductFacts:
+    """What changes with sales and prices: lowest prices and units available now."""
+
+    min_price_minor: int
+    min_member_price_minor: int | None
+    available: int
+
+
+async def product_facts(*, uow: UnitOfWork) -> dict[str, ProductFacts]:
+    """Every active product's facts, by id (one aggregate query)."""
     async with uow:
-        return await uow.repo(CatalogRepository).product_ids_of_variants(list(variant_ids))
+        rows = await uow.repo(CatalogRepository).product_facts()
+    return {
+        row.product_id: ProductFacts(
+            int(row.min_price_minor), row.min_member_price_minor, int(row.available)
+        )
+        for row in rows
+    }
 
 
 async def searchable_products(
