@@ -1,5 +1,6 @@
 # handshake: two commands on a fresh machine — `make demo` and `make test`.
 PYTHON ?= python3.11
+TEST_WORKERS ?= 2
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
@@ -31,7 +32,8 @@ serve: $(STAMP_RUN)
 
 ## test: quality gates then the whole suite
 test: $(STAMP_DEV) check
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not serial"
+	$(BIN)/python -m pytest -m serial
 
 ## check: ruff, mypy strict, import-linter layers
 check: lint typecheck imports

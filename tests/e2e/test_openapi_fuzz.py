@@ -83,6 +83,7 @@ def operator_auth() -> Iterator[dict[str, str]]:
 
 
 @pytest.mark.slow
+@pytest.mark.serial
 @schema.parametrize()
 @settings(
     max_examples=20,

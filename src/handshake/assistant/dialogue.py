@@ -74,7 +74,7 @@ class RulesPolicy:
             message, has_pending=state.pending is not None, has_shown=bool(state.shown)
         )
         if reading.intent is Intent.CONFIRM_YES:
-            reply.add(say("confirm_with_button", lang))
+            reply.add(say("confirm_with_button" if state.pending else "nothing_pending", lang))
         elif reading.intent is Intent.DECLINE:
             await purchase.drop_pending(context)
             reply.add(say("declined", lang))

@@ -243,8 +243,8 @@ def read_message(text: str, *, has_pending: bool, has_shown: bool) -> Reading:
     quantity = _quantity(words)
     mentions_it = bool(_REFERENCE_IT.search(words))
     reading = Reading(Intent.SEARCH, position, quantity, mentions_it)
-    if has_pending and _YES.search(words) and len(words.split()) <= 6:
-        return _as(reading, Intent.CONFIRM_YES)
+    if _YES.search(words) and len(words.split()) <= 6:
+        return _as(reading, Intent.CONFIRM_YES)  # a yes is never a search, pending or not
     if _RESET.search(words):
         return _as(reading, Intent.RESET)
     if has_pending and _NO.search(words) and len(words.split()) <= 6:

@@ -59,6 +59,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Pour acheter, confirmez la commande affichée avec son total (bouton Confirmer). Un "
         "« oui » écrit seul n'achète rien.",
     ),
+    "nothing_pending": ("Nothing is waiting for your confirmation. What are you looking for?",
+                        "Rien n'attend votre confirmation. Que cherchez-vous ?"),
     "ordered": ("Done: order {order} placed, {total}.", "C'est fait : commande {order}, {total}."),
     "declined": ("OK, nothing was bought.", "D'accord, rien n'a été acheté."),
     "reset": ("Let's start again: what are you looking for?",
