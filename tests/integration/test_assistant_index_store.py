@@ -141,3 +141,16 @@ async def test_stock_moved_by_sales_reaches_the_index_at_the_reconcile_without_j
     assert stale.index.get(ids["vaporo-glass"]).available == 0  # type: ignore[union-attr]
     in_stock = stale.index.search("glass kettle", constraints=Constraints(in_stock=True))
     assert ids["vaporo-glass"] not in [hit.product_id for hit in in_stock]
+
+
+async def test_a_passage_already_stored_is_reused_not_embedded_again(container: Container) -> None:
+    await kitchen_shop(container)
+    twin = {**KITCHEN_ROWS[0], "handle": "brewell-steel-bis", "sku": "BRW-STEEL-BIS"}
+    await import_ok(container, [twin])  # same titles, brand, category and description
+    again = await assistant.refresh_search_index(
+        uow=container.uow(), settings=container.settings.assistant
+    )
+    assert (again.indexed, again.embedded) == (1, 0)
+    live = await _fresh(container)
+    hits = live.index.search("Brewell Steel kettle", limit=2)
+    assert len({hit.product_id for hit in hits}) == 2

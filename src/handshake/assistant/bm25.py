@@ -111,7 +111,7 @@ class Bm25Index:
         """
         found: list[str] = []
         for term in query_terms:
-            if term in self._postings or len(term) < MIN_FUZZY_LENGTH or term.isdigit():
+            if term in self._postings or len(term) < MIN_FUZZY_LENGTH or not term.isalpha():
                 found.append(term)
                 continue
             near = {c for v in _one_deleted(term) | {term} for c in self._spellings.get(v, ())}
@@ -125,7 +125,9 @@ class Bm25Index:
         return len(self._postings[term].tf_of)
 
     def _remember_spelling(self, term: str) -> None:
-        if len(term) >= MIN_FUZZY_LENGTH - 1 and not term.isdigit():
+        # Words only: SKUs and model numbers are typed exactly or not at all, and at 100,000
+        # products their variants would take more memory than the words'.
+        if len(term) >= MIN_FUZZY_LENGTH - 1 and term.isalpha():
             for variant in _one_deleted(term) | {term}:
                 self._spellings.setdefault(variant, set()).add(term)
 

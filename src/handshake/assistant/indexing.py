@@ -158,11 +158,19 @@ async def _write_entries(
     stale = [
         i for i, d in enumerate(documents) if _needs_vector(existing.get(d.product_id), digests[i])
     ]
-    # Catalogs repeat texts (a model in several sizes): embed each distinct passage once.
-    distinct = list(dict.fromkeys(passages[i] for i in stale))
+    # Catalogs repeat texts (a model in several sizes): reuse a vector already stored for the
+    # same passage, and embed each remaining distinct passage once.
+    async with uow:
+        known = await uow.repo(AssistantRepository).vectors_by_digest({digests[i] for i in stale})
+    distinct = list(dict.fromkeys(passages[i] for i in stale if digests[i] not in known))
     embedded = embedder.passages(distinct) if distinct else None
     by_text = {text: embedded[n] for n, text in enumerate(distinct)} if embedded is not None else {}
-    new_vectors = {i: by_text[passages[i]] for i in stale}
+    new_vectors = {
+        i: by_text[passages[i]]
+        if passages[i] in by_text
+        else np.frombuffer(known[digests[i]], dtype=np.float32)
+        for i in stale
+    }
     now = clock.now()
     async with uow:
         repo = uow.repo(AssistantRepository)

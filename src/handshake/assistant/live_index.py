@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 from weakref import WeakKeyDictionary
 
 import numpy as np
@@ -46,6 +48,11 @@ class LiveIndex:
             self.synced_until, self.checked_at = started - OVERLAP, now
 
     async def _load_since(self, uow: UnitOfWork, since: datetime | None) -> None:
+        if since is not None:
+            async with uow:
+                last = await uow.repo(AssistantRepository).last_write()
+            if last is None or last < since:
+                return  # nothing new: the usual case, answered from the index on indexed_at
         after = ""
         while True:
             async with uow:
@@ -55,13 +62,18 @@ class LiveIndex:
             if not rows:
                 return
             self.version += 1
-            listed = [r for r in rows if r.listed and r.embedder == self.embedder_name]
-            kept = {r.product_id for r in listed}
-            self.index.remove([r.product_id for r in rows if r.product_id not in kept])
-            if listed:
-                vectors = np.stack([np.frombuffer(r.vector, dtype=np.float32) for r in listed])
-                self.index.upsert([document_from_json(r.document) for r in listed], vectors)
+            # Parsing and indexing a page is CPU work: off the event loop, so a large catalog
+            # loading at start-up does not stall the requests being served meanwhile.
+            await asyncio.to_thread(self._apply, rows)
             after = rows[-1].product_id
+
+    def _apply(self, rows: Sequence[Any]) -> None:
+        listed = [r for r in rows if r.listed and r.embedder == self.embedder_name]
+        kept = {r.product_id for r in listed}
+        self.index.remove([r.product_id for r in rows if r.product_id not in kept])
+        if listed:
+            vectors = np.stack([np.frombuffer(r.vector, dtype=np.float32) for r in listed])
+            self.index.upsert([document_from_json(r.document) for r in listed], vectors)
 
 
 _indexes: WeakKeyDictionary[EventBus, LiveIndex] = WeakKeyDictionary()

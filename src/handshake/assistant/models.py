@@ -22,7 +22,11 @@ class IndexEntry(Base):
     """One product as the assistant's search index holds it, so start-up needs no embedding."""
 
     __tablename__ = "assistant_index_entries"
-    __table_args__ = (Index("ix_assistant_index_entries_indexed_at", "indexed_at"),)
+    __table_args__ = (
+        Index("ix_assistant_index_entries_indexed_at", "indexed_at"),
+        # Catalogs repeat passages across products: a vector stored once is reused.
+        Index("ix_assistant_index_entries_passage_digest", "passage_digest"),
+    )
 
     product_id: Mapped[str] = mapped_column(
         ForeignKey("catalog_products.id", ondelete="CASCADE"), primary_key=True

@@ -28,6 +28,18 @@ class AssistantRepository(Repository):
         query = select(IndexEntry).where(IndexEntry.product_id.in_(list(product_ids)))
         return {entry.product_id: entry for entry in await self.session.scalars(query)}
 
+    async def last_write(self) -> datetime | None:
+        """When an entry was last written (uses the ``indexed_at`` index: a cheap look)."""
+        found: datetime | None = await self.session.scalar(select(func.max(IndexEntry.indexed_at)))
+        return found
+
+    async def vectors_by_digest(self, digests: Collection[str]) -> dict[str, bytes]:
+        """A stored vector for each of these passage digests that some entry already has."""
+        query = select(IndexEntry.passage_digest, IndexEntry.vector).where(
+            IndexEntry.passage_digest.in_(list(digests))
+        )
+        return {row.passage_digest: row.vector for row in (await self.session.execute(query)).all()}
+
     async def entries_written_since(
         self, since: datetime | None, *, after_id: str, limit: int
     ) -> Sequence[Any]:

@@ -226,6 +226,14 @@ async def _record(
         return current.turns
 
 
+async def warm_search_index(*, uow: UnitOfWork, settings: AssistantSettings) -> int:
+    """Load the stored index into this process before the first shopper asks; how many
+    products it holds (a large catalog takes seconds to load)."""
+    live = live_index_of(uow, settings.embedder)
+    await live.ensure_fresh(uow, max_age_seconds=0)
+    return len(live.index)
+
+
 async def refresh_search_index(
     *, uow: UnitOfWork, settings: AssistantSettings, product_ids: list[str] | None = None
 ) -> indexing.IndexRefresh:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import importlib.util
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import (
     get_redoc_html,
@@ -20,6 +22,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 import handshake
+from handshake.assistant import service as assistant
 from handshake.bootstrap import Container, build_container, domain_packages
 from handshake.entrypoints.observability import configure_logging
 from handshake.jobs import service as jobs_service
@@ -35,6 +38,7 @@ from handshake.web.throttling import build_rate_limiter
 
 ROUTER_MODULES = ("api", "views")
 DEMO_PACKAGE = "handshake.demo"
+log = structlog.get_logger(__name__)
 
 # Called server to server by OAuth clients, which authenticate with client credentials in the
 # body and never with the shopper's cookies: there is no ambient credential to forge.
@@ -130,6 +134,14 @@ def _add_platform_routes(app: FastAPI) -> None:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
+async def _warm_assistant(services: Container, settings: Settings) -> None:
+    """Load the assistant's search index; a failure is logged, the first search retries."""
+    try:
+        await assistant.warm_search_index(uow=services.read_uow(), settings=settings.assistant)
+    except Exception:
+        log.exception("assistant_index_warm_up_failed")
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -158,10 +170,15 @@ def create_app(
                 maintenance=services.maintenance(),
             )
             task = asyncio.create_task(worker.run_forever(stop))
+        # The assistant's index loads in the background, so the first shopper does not wait.
+        warm = asyncio.create_task(_warm_assistant(services, settings))
         try:
             yield
         finally:
             stop.set()
+            warm.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await warm
             if task is not None:
                 await task
             await rate_limiter.aclose()
