@@ -9,6 +9,7 @@ from typing import Any
 
 from rich.console import Console
 
+from bench import assistant as assistant_bench
 from bench import checkout as checkout_bench
 from bench import devices as devices_bench
 from bench import devices_connector, oauth_tokens, product_read
@@ -43,8 +44,16 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
             checkout_bench.NAME,
             devices_bench.NAME,
             devices_connector.NAME,
+            assistant_bench.NAME,
         ),
         help="run one benchmark",
+    )
+    parser.add_argument(
+        "--assistant-sizes",
+        type=_sizes,
+        default=assistant_bench.DEFAULT_SIZES,
+        help="catalog sizes of the assistant benchmark, comma-separated (default 1000; the"
+        " issue's full run is 1000,100000, about 18 minutes)",
     )
     args = parser.parse_args(argv)
     if not (1 <= args.rounds <= 20 and 1 <= args.seconds <= 60 and 1 <= args.connections <= 256):
@@ -81,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
             reports.append(_devices(data, args, console))
         if args.only in (None, devices_connector.NAME):
             reports.append(_devices_connector(data, args, console))
+        if args.only in (None, assistant_bench.NAME):
+            reports.append(_assistant(args, console))
     finally:
         if not args.keep_data:
             asyncio.run(drop_schema(data.database))
@@ -178,6 +189,24 @@ def _devices_connector(
     report = devices_connector.run(data, options, console)
     devices_connector.print_summary(report, console)
     console.print(f"report: {write_result(devices_connector.NAME, report)}")
+    return report
+
+
+def _sizes(text: str) -> tuple[int, ...]:
+    sizes = tuple(int(part) for part in text.split(",") if part.strip())
+    if not sizes or not all(10 <= size <= 1_000_000 for size in sizes):
+        raise argparse.ArgumentTypeError("sizes between 10 and 1000000, comma-separated")
+    return sizes
+
+
+def _assistant(args: argparse.Namespace, console: Console) -> dict[str, Any]:
+    options = assistant_bench.Options(sizes=args.assistant_sizes, keep_databases=args.keep_data)
+    console.print(
+        f"[bold]{assistant_bench.NAME}[/bold]: turn latency on generated catalogs vs keyword search"
+    )
+    report = assistant_bench.run(options, console)
+    assistant_bench.print_summary(report, console)
+    console.print(f"report: {write_result(assistant_bench.NAME, report)}")
     return report
 
 
