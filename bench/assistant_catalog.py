@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import count
 from typing import TYPE_CHECKING, Any
@@ -33,16 +33,7 @@ from handshake.catalog.categories import ancestors, default_name
 from handshake.catalog.import_format import ImportRow
 from handshake.catalog.models import Category, Product, ProductStatus, Stock, Variant
 from handshake.demo.blueprints import CategoryBlueprint, Kind, Spec
-from handshake.demo.catalog_data import (
-    CATEGORIES,
-    MEMBER_SHARE,
-    charm_price,
-    format_cents,
-    member_price,
-    slugify,
-    stock_levels,
-)
-from handshake.demo.gtin import gtin13
+from handshake.demo.catalog_data import CATEGORIES, slugify, variant_rows
 from handshake.demo.loader import ensure_warehouses
 from handshake.kernel import clock
 from handshake.kernel.ids import new_id
@@ -183,29 +174,12 @@ def _product(rng: random.Random, line: Line, number: int) -> dict[str, Any]:
 
 
 def _variant_rows(
-    rng: random.Random, line: Line, product: dict[str, Any], gtins: Iterable[int]
+    rng: random.Random, line: Line, product: dict[str, Any], gtins: Iterator[int]
 ) -> list[dict[str, Any]]:
-    kind = line.kind
-    base = rng.randint(*kind.price_range)
-    with_member_price = rng.random() < MEMBER_SHARE
-    chosen = kind.choices[: rng.randint(1, min(4, len(kind.choices)))]
-    model = product["attributes"]["model_number"]
-    rows = []
-    for choice, gtin in zip(chosen, gtins, strict=False):
-        list_cents = charm_price(base * choice.price_percent // 100)
-        row = {
-            **product,
-            "sku": f"{_brand_code(line.brand)}-{model}-{choice.code}",
-            "gtin": gtin13(f"{GTIN_PREFIX}{gtin:09d}"),
-            "options": {kind.axis: choice.value},
-            "currency": "EUR",
-            "list_price": format_cents(list_cents),
-            "stock": stock_levels(rng),
-        }
-        if with_member_price:
-            row["member_price"] = format_cents(member_price(list_cents))
-        rows.append(row)
-    return rows
+    base = f"{_brand_code(line.brand)}-{product['attributes']['model_number']}"
+    return variant_rows(
+        rng, line.kind, product, sku_of=lambda choice: f"{base}-{choice.code}", gtins=gtins
+    )
 
 
 def _needs(lines: Sequence[Line]) -> tuple[Need, ...]:

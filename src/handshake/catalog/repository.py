@@ -45,6 +45,11 @@ PRODUCT_COLUMNS = (
     Product.status, Category.path.label("category_path"),
     Category.name_en.label("category_name_en"), Category.name_fr.label("category_name_fr"),
 )  # fmt: skip
+# What feeds and search indexes read of a product beside its variants.
+PRODUCT_TEXT_COLUMNS = (
+    Product.handle, Product.brand, Product.title_en, Product.title_fr, Product.description_en,
+    Product.description_fr, Category.path.label("category_path"),
+)  # fmt: skip
 VARIANT_COLUMNS = (
     Variant.id, Variant.product_id, Variant.sku, Variant.gtin, Variant.options,
     Variant.currency, Variant.list_price_minor, Variant.member_price_minor,
@@ -310,18 +315,7 @@ class CatalogRepository(Repository):
     async def feed_rows(self) -> list[AnyRow]:
         """Every variant of an active product with what feeds need, by product then variant."""
         query = (
-            select(
-                *VARIANT_COLUMNS,
-                _available(),
-                Product.handle,
-                Product.brand,
-                Product.title_en,
-                Product.title_fr,
-                Product.description_en,
-                Product.description_fr,
-                Product.images,
-                Category.path.label("category_path"),
-            )
+            select(*VARIANT_COLUMNS, _available(), *PRODUCT_TEXT_COLUMNS, Product.images)
             .join(Product, Product.id == Variant.product_id)
             .outerjoin(Category, Category.id == Product.category_id)
             .where(Product.status == ProductStatus.ACTIVE)
@@ -335,16 +329,10 @@ class CatalogRepository(Repository):
             select(
                 *VARIANT_COLUMNS,
                 _available(),
-                Product.handle,
-                Product.brand,
-                Product.title_en,
-                Product.title_fr,
-                Product.description_en,
-                Product.description_fr,
+                *PRODUCT_TEXT_COLUMNS,
                 Product.attributes,
                 Product.status,
                 Product.updated_at,
-                Category.path.label("category_path"),
             )
             .join(Product, Product.id == Variant.product_id)
             .outerjoin(Category, Category.id == Product.category_id)

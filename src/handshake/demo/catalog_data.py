@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 import re
 import unicodedata
+from collections.abc import Callable, Iterator
 from itertools import count
 from typing import Any
 
@@ -80,9 +81,19 @@ def _titles(kind: Kind, brand: str, series: str, spec: Spec) -> tuple[str, str]:
     return f"{name} {kind.noun_en}", f"{kind.noun_fr} {name}"
 
 
-def _variant_rows(
-    rng: random.Random, kind: Kind, product: dict[str, Any], number: int, gtins: count[int]
+def _sku_maker(base: str) -> Callable[[Choice], str]:
+    return lambda choice: f"{base}-{choice.code}"
+
+
+def variant_rows(
+    rng: random.Random,
+    kind: Kind,
+    product: dict[str, Any],
+    *,
+    sku_of: Callable[[Choice], str],
+    gtins: Iterator[int],
 ) -> list[dict[str, Any]]:
+    """Import rows of one product's variants: prices, member price, options, stock."""
     lo, hi = kind.price_range
     base = rng.randint(lo, hi)
     with_member_price = rng.random() < MEMBER_SHARE
@@ -92,7 +103,7 @@ def _variant_rows(
         list_cents = charm_price(base * choice.price_percent // 100)
         row = {
             **product,
-            "sku": f"{_brand_code(product['brand'])}-{kind.code}{number:04d}-{choice.code}",
+            "sku": sku_of(choice),
             "gtin": gtin13(f"{GTIN_PREFIX}{next(gtins):09d}"),
             "options": {kind.axis: choice.value},
             "currency": "EUR",
@@ -116,7 +127,7 @@ def catalog_rows(seed: int = DEMO_SEED) -> list[dict[str, Any]]:
             spec = kind.spec(rng)
             title_en, title_fr = _titles(kind, brand, series, spec)
             intro = {"brand": brand, "series": series}
-            product = {
+            product: dict[str, Any] = {
                 "handle": slugify(title_en),
                 "category": category.slug,
                 "category_name_en": category.name_en,
@@ -129,5 +140,6 @@ def catalog_rows(seed: int = DEMO_SEED) -> list[dict[str, Any]]:
                 "image_url": f"/static/demo/{category.image}.svg",
                 "attributes": {**spec.attributes, "warranty_years": 2},
             }
-            rows.extend(_variant_rows(rng, kind, product, next(numbers), gtins))
+            sku_base = f"{_brand_code(brand)}-{kind.code}{next(numbers):04d}"
+            rows.extend(variant_rows(rng, kind, product, sku_of=_sku_maker(sku_base), gtins=gtins))
     return rows
