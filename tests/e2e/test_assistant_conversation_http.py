@@ -154,3 +154,23 @@ async def test_confirmation_token_of_another_conversation_buys_nothing(
     stolen = await second.say("yes", confirm=token)
     assert stolen["order"] is None
     assert await _count(container, Order) == 0
+
+
+async def test_changing_the_cart_gives_back_the_stock_of_the_shown_purchase(
+    client: httpx.AsyncClient, container: Container
+) -> None:
+    await kitchen_shop(container)
+    login = await ready_shopper(client, container)
+    chat = await start_chat(client, headers=login.csrf_headers)
+    await chat.say("Brewell Steel kettle")
+    first = (await chat.say("buy the first"))["checkout"]
+    await chat.say("Vaporo Glass kettle")
+    added = await chat.say("add it to my cart")
+    assert [line["sku"] for line in added["cart"]["lines"]] == ["BRW-STEEL", "VAP-GLASS"]
+    async with container.read_uow() as uow:
+        shown = await uow.session.get(CheckoutSession, first["session_id"])  # type: ignore[attr-defined]
+    assert shown is not None
+    assert shown.status == "canceled"
+    stale = await chat.say("yes", confirm=first["confirmation_token"])
+    assert stale["order"] is None
+    assert await _count(container, Order) == 0

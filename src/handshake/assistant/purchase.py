@@ -98,7 +98,7 @@ async def add_to_cart(context: ToolContext, args: AddToCartArgs) -> CartSummary:
         cart.append(CartLine(product_id=document.product_id, sku=sku, quantity=args.quantity))
     else:
         line.quantity += args.quantity
-    context.state.pending = None  # the cart changed: an earlier proposal no longer holds
+    await drop_pending(context)  # the cart changed: an earlier proposal no longer holds
     return await cart_summary(context)
 
 
