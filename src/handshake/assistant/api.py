@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
@@ -98,8 +99,10 @@ async def _stream(
 ) -> AsyncIterator[bytes]:
     """``turn.started``, ``message.delta`` per sentence, the results, then ``turn.completed``."""
     yield _event("turn.started", {"conversation_id": turn.conversation_id})
+    # A shopper closing the stream must not cut a turn between its tools and its record.
+    work = asyncio.ensure_future(service.take_turn(services=services, caller=caller, request=turn))
     try:
-        outcome = await service.take_turn(services=services, caller=caller, request=turn)
+        outcome = await asyncio.shield(work)
     except DomainError as exc:
         # Headers are sent: the problem travels as an event, with the status it would have had.
         problem = {
