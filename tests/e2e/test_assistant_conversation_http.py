@@ -9,6 +9,7 @@ from __future__ import annotations
 import httpx
 from sqlalchemy import func, select
 
+from handshake.assistant.models import Conversation
 from handshake.bootstrap import Container
 from handshake.checkout.models import CheckoutSession, Order
 from tests.assistant_helpers import kitchen_shop, start_chat
@@ -174,3 +175,17 @@ async def test_changing_the_cart_gives_back_the_stock_of_the_shown_purchase(
     stale = await chat.say("yes", confirm=first["confirmation_token"])
     assert stale["order"] is None
     assert await _count(container, Order) == 0
+
+
+async def test_conversations_are_in_the_export_and_gone_after_erasure(
+    client: httpx.AsyncClient, container: Container
+) -> None:
+    await kitchen_shop(container)
+    login = await ready_shopper(client, container)
+    chat = await start_chat(client, headers=login.csrf_headers)
+    await chat.say("Brewell Steel kettle")
+    exported = (await client.get("/api/v1/me/export")).json()["sections"]["assistant_conversations"]
+    assert [turn["message"] for turn in exported[0]["turns"]] == ["Brewell Steel kettle"]
+    erased = await client.delete("/api/v1/me", headers=login.csrf_headers)
+    assert erased.status_code == 204
+    assert await _count(container, Conversation) == 0
