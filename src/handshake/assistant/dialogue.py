@@ -79,6 +79,7 @@ class RulesPolicy:
             await purchase.drop_pending(context)
             reply.add(say("declined", lang))
         elif reading.intent is Intent.RESET:
+            await purchase.drop_pending(context)  # its stock goes back now, not at expiry
             context.state = ConversationState(cart=state.cart)
             reply.add(say("reset", lang))
         elif reading.intent is Intent.GREETING:
