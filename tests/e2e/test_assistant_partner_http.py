@@ -218,3 +218,22 @@ async def test_injected_instructions_cannot_reach_tools_beyond_the_grant(
     assert turn["cart"] is None
     assert turn["checkout"] is None
     assert await _count(container, CheckoutSession) == 0
+
+
+async def test_a_refusal_inside_the_stream_is_an_error_event_with_its_problem(
+    client: httpx.AsyncClient, container: Container
+) -> None:
+    await kitchen_shop(container)
+    chat = await start_chat(client)
+    async with client.stream(
+        "POST", f"/api/v1/assistant/conversations/{chat.id}/messages",
+        json={"text": "a" * 1001},
+        headers={"X-Conversation-Key": chat.key, "Accept": "text/event-stream"},
+    ) as response:  # fmt: skip
+        events = events_of((await response.aread()).decode())
+    assert [name for name, _ in events] == ["turn.started", "error"]
+    problem = events[1][1]
+    assert (problem["status"], problem["code"], problem["max_chars"]) == (
+        422, "message_too_long", 1000,
+    )  # fmt: skip
+    assert problem["type"].endswith("/message-too-long")

@@ -24,7 +24,7 @@ from handshake.assistant.schemas import (
 from handshake.assistant.service import TurnRequest
 from handshake.kernel.errors import DomainError
 from handshake.web.deps import ReadUow
-from handshake.web.problems import PROBLEM_TYPE_BASE, STATUS_BY_CATEGORY
+from handshake.web.problems import STATUS_BY_CATEGORY, problem_document
 from handshake.web.routing import DomainRouter
 
 router = DomainRouter(prefix="/api/v1", tags=["assistant"])
@@ -105,11 +105,10 @@ async def _stream(
         outcome = await asyncio.shield(work)
     except DomainError as exc:
         # Headers are sent: the problem travels as an event, with the status it would have had.
-        problem = {
-            "type": PROBLEM_TYPE_BASE + exc.code.replace("_", "-"), "title": exc.title,
-            "status": STATUS_BY_CATEGORY.get(exc.category, 400), "detail": exc.detail,
-            "code": exc.code, "instance": request.url.path, **exc.extra,
-        }  # fmt: skip
+        problem = problem_document(
+            status=STATUS_BY_CATEGORY.get(exc.category, 400), code=exc.code, title=exc.title,
+            detail=exc.detail, instance=request.url.path, extensions=exc.extra,
+        )  # fmt: skip
         yield _event("error", problem)
         return
     document = _turn_document(outcome)

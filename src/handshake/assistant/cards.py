@@ -12,9 +12,10 @@ from handshake.assistant.documents import ProductDocument
 from handshake.assistant.product_index import option_key
 from handshake.catalog.search_text import normalise
 from handshake.db.uow import UnitOfWork
+from handshake.linking.service import PartnerAccess
 from handshake.offers import service as offers
 from handshake.offers.composition import Offer
-from handshake.offers.service import OfferPolicy, OfferRequest
+from handshake.offers.service import OfferItem, OfferPolicy, OfferRequest
 
 PLACEMENT = "assistant"
 MAX_SKUS = 50
@@ -67,13 +68,22 @@ async def live_offers(
         return await offers.store_offers(
             uow=source.reader(), policy=source.policy, shopper_id=caller.shopper_id, skus=wanted
         )
+    items = await partner_offer_items(source, caller.access, wanted, lang)
+    return {item.reference[1]: item.offer for item in items if item.offer is not None}
+
+
+async def partner_offer_items(
+    source: OfferSource, access: PartnerAccess, skus: Sequence[str], lang: str
+) -> list[OfferItem]:
+    """The partner's offers (with offer tokens for its linked shopper), as the assistant's
+    placement."""
     batch = await offers.present_offers(
-        uow=source.reader(), writer=source.writer(), policy=source.policy, access=caller.access,
+        uow=source.reader(), writer=source.writer(), policy=source.policy, access=access,
         request=OfferRequest(
-            references=tuple(("sku", sku) for sku in wanted), placement_id=PLACEMENT, lang=lang
+            references=tuple(("sku", sku) for sku in skus), placement_id=PLACEMENT, lang=lang
         ),
     )  # fmt: skip
-    return {item.reference[1]: item.offer for item in batch.items if item.offer is not None}
+    return batch.items
 
 
 async def product_cards(

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from handshake.assistant.caller import Caller
-from handshake.assistant.cards import PLACEMENT, live_offers
+from handshake.assistant.cards import live_offers, partner_offer_items
 from handshake.assistant.catalog_tools import document_or_error, fresh_index
 from handshake.assistant.errors import (
     ConfirmationExpired,
@@ -32,7 +32,6 @@ from handshake.checkout.summary import CheckoutSummary
 from handshake.kernel import clock
 from handshake.kernel.errors import NotFound
 from handshake.offers import service as offers
-from handshake.offers.service import OfferRequest
 
 if TYPE_CHECKING:
     from handshake.assistant.tools import (
@@ -146,11 +145,8 @@ async def _offer_tokens(context: ToolContext, skus: list[str]) -> dict[str, str]
             uow=source.reader(), writer=source.writer(), policy=source.policy,
             shopper_id=caller.shopper_id, skus=skus,
         )  # fmt: skip
-    batch = await offers.present_offers(
-        uow=source.reader(), writer=source.writer(), policy=source.policy, access=caller.access,
-        request=OfferRequest(references=tuple(("sku", s) for s in skus), placement_id=PLACEMENT),
-    )  # fmt: skip
-    return {item.reference[1]: item.token for item in batch.items if item.token}
+    items = await partner_offer_items(source, caller.access, skus, context.language)
+    return {item.reference[1]: item.token for item in items if item.token}
 
 
 async def drop_pending(context: ToolContext) -> None:

@@ -60,6 +60,23 @@ def problem_response(
 
     Extensions never replace the standard members (``type``, ``status``, ``code``…).
     """
+    body = problem_document(
+        status=status, code=code, title=title, detail=detail, instance=instance,
+        extensions={**(extensions or {}), **extra},
+    )  # fmt: skip
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def problem_document(
+    *,
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    instance: str | None = None,
+    extensions: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The members of a problem (RFC 9457), for a response body or an event's data."""
     body: dict[str, Any] = {
         "type": PROBLEM_TYPE_BASE + code.replace("_", "-"),
         "title": title,
@@ -69,9 +86,9 @@ def problem_response(
     }
     if instance:
         body["instance"] = instance
-    for name, value in {**(extensions or {}), **extra}.items():
+    for name, value in (extensions or {}).items():
         body.setdefault(name, value)
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    return body
 
 
 # Paths whose callers are programs: they always get problem+json, whatever they accept.
