@@ -7,18 +7,13 @@ cheapest answered from data. Every price asserted is the catalog's.
 from __future__ import annotations
 
 import httpx
-from sqlalchemy import func, select
 
 from handshake.assistant.models import Conversation
 from handshake.bootstrap import Container
 from handshake.checkout.models import CheckoutSession, Order
 from tests.assistant_helpers import kitchen_shop, start_chat
+from tests.linking_helpers import row_count
 from tests.shop_helpers import ready_shopper
-
-
-async def _count(container: Container, model: type) -> int:
-    async with container.read_uow() as uow:
-        return int(await uow.session.scalar(select(func.count()).select_from(model)) or 0)  # type: ignore[attr-defined]
 
 
 async def test_english_clarify_narrow_compare_buy_with_confirmation(
@@ -55,20 +50,20 @@ async def test_english_clarify_narrow_compare_buy_with_confirmation(
     token = checkout["confirmation_token"]
     assert token
     assert proposed["order"] is None
-    assert await _count(container, Order) == 0
+    assert await row_count(container, Order.__tablename__) == 0
 
     typed_yes = await chat.say("yes")
     assert typed_yes["order"] is None
     assert "confirm" in typed_yes["text"].lower()
-    assert await _count(container, Order) == 0
+    assert await row_count(container, Order.__tablename__) == 0
 
     bought = await chat.say("yes", confirm=token)
     assert bought["order"]["total"]["amount_minor"] == checkout["total"]["amount_minor"]
-    assert await _count(container, Order) == 1
+    assert await row_count(container, Order.__tablename__) == 1
 
     replayed = await chat.say("yes", confirm=token)
     assert replayed["order"] is None
-    assert await _count(container, Order) == 1
+    assert await row_count(container, Order.__tablename__) == 1
 
 
 async def test_french_question_answered_from_catalog_then_purchase(
@@ -140,7 +135,7 @@ async def test_anonymous_shopper_cannot_buy_and_nothing_is_held(
     turn = await chat.say("buy the first one")
     assert turn["checkout"] is None
     assert "sign in" in turn["text"]
-    assert await _count(container, CheckoutSession) == 0
+    assert await row_count(container, CheckoutSession.__tablename__) == 0
 
 
 async def test_confirmation_token_of_another_conversation_buys_nothing(
@@ -154,7 +149,7 @@ async def test_confirmation_token_of_another_conversation_buys_nothing(
     token = (await first.say("buy the first"))["checkout"]["confirmation_token"]
     stolen = await second.say("yes", confirm=token)
     assert stolen["order"] is None
-    assert await _count(container, Order) == 0
+    assert await row_count(container, Order.__tablename__) == 0
 
 
 async def test_changing_the_cart_gives_back_the_stock_of_the_shown_purchase(
@@ -174,7 +169,7 @@ async def test_changing_the_cart_gives_back_the_stock_of_the_shown_purchase(
     assert shown.status == "canceled"
     stale = await chat.say("yes", confirm=first["confirmation_token"])
     assert stale["order"] is None
-    assert await _count(container, Order) == 0
+    assert await row_count(container, Order.__tablename__) == 0
 
 
 async def test_conversations_are_in_the_export_and_gone_after_erasure(
@@ -188,4 +183,4 @@ async def test_conversations_are_in_the_export_and_gone_after_erasure(
     assert [turn["message"] for turn in exported[0]["turns"]] == ["Brewell Steel kettle"]
     erased = await client.delete("/api/v1/me", headers=login.csrf_headers)
     assert erased.status_code == 204
-    assert await _count(container, Conversation) == 0
+    assert await row_count(container, Conversation.__tablename__) == 0

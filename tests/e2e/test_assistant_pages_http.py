@@ -10,7 +10,7 @@ import re
 from html import unescape
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from handshake.assistant.models import Conversation
 from handshake.assistant.views import COOKIE
@@ -18,15 +18,11 @@ from handshake.bootstrap import Container
 from handshake.checkout.models import CheckoutSession, Order
 from tests.admin_helpers import csrf_of, operator_client
 from tests.assistant_helpers import kitchen_shop
+from tests.linking_helpers import row_count
 from tests.shop_helpers import ready_shopper, tagged, text_of
 
 HTMX = {"HX-Request": "true"}
 BROWSER = {"Accept": "text/html"}
-
-
-async def _count(container: Container, model: type) -> int:
-    async with container.read_uow() as uow:
-        return int(await uow.session.scalar(select(func.count()).select_from(model)) or 0)  # type: ignore[attr-defined]
 
 
 async def _say(client: httpx.AsyncClient, token: str, text: str) -> str:
@@ -73,7 +69,7 @@ async def test_looking_stores_nothing_the_first_message_sets_an_httponly_cookie(
     ]  # fmt: skip
     nav = ['<a href="/assistant" data-testid="nav-assistant">']
     assert tagged(page.text, "nav-assistant") == nav
-    assert await _count(container, Conversation) == 0
+    assert await row_count(container, Conversation.__tablename__) == 0
 
     sent = await client.post(
         "/assistant/messages",
@@ -84,11 +80,11 @@ async def test_looking_stores_nothing_the_first_message_sets_an_httponly_cookie(
     assert "HttpOnly" in cookie
     assert "SameSite=lax" in cookie
     assert "Path=/assistant" in cookie
-    assert await _count(container, Conversation) == 1
+    assert await row_count(container, Conversation.__tablename__) == 1
     again = await client.get("/assistant")
     assert COOKIE not in again.headers.get("set-cookie", "")
     assert text_of(again.text, "shopper-message") == ["You: kettle"]
-    assert await _count(container, Conversation) == 1
+    assert await row_count(container, Conversation.__tablename__) == 1
 
 
 async def test_htmx_message_answers_cards_with_catalog_prices(
@@ -185,10 +181,10 @@ async def test_buy_flow_confirms_exactly_once_and_a_typed_yes_buys_nothing(
     typed = await _say(client, token, "yes")
     assert "confirm" in text_of(typed, "reply-text")[0].lower()
     assert tagged(typed, "confirmation") == []
-    assert await _count(container, Order) == 0
+    assert await row_count(container, Order.__tablename__) == 0
 
     bought = await _confirm(client, token, confirmation)
-    assert await _count(container, Order) == 1
+    assert await row_count(container, Order.__tablename__) == 1
     async with container.read_uow() as uow:
         order = (await uow.session.scalars(select(Order))).one()  # type: ignore[attr-defined]
     assert order.total_minor == session.total_minor
@@ -199,7 +195,7 @@ async def test_buy_flow_confirms_exactly_once_and_a_typed_yes_buys_nothing(
 
     replayed = await _confirm(client, token, confirmation)
     assert tagged(replayed, "assistant-order") == []
-    assert await _count(container, Order) == 1
+    assert await row_count(container, Order.__tablename__) == 1
 
 
 async def test_anonymous_shopper_is_asked_to_sign_in_and_nothing_is_held(
@@ -214,7 +210,7 @@ async def test_anonymous_shopper_is_asked_to_sign_in_and_nothing_is_held(
     turn = await _say(client, token, "buy the first")
     assert "sign in" in text_of(turn, "reply-text")[0]
     assert tagged(turn, "confirmation") == []
-    assert await _count(container, CheckoutSession) == 0
+    assert await row_count(container, CheckoutSession.__tablename__) == 0
 
 
 async def test_another_shoppers_cookie_starts_a_new_conversation(
@@ -234,7 +230,7 @@ async def test_another_shoppers_cookie_starts_a_new_conversation(
         assert text_of(page.text, "shopper-message") == []
         await _say(other, _hidden(page.text, "csrf_token"), "kettle")
         assert _cookie_value(other) != stolen
-    assert await _count(container, Conversation) == 2
+    assert await row_count(container, Conversation.__tablename__) == 2
 
 
 async def test_errors_are_inline_for_htmx_and_an_error_page_otherwise(
@@ -273,7 +269,7 @@ async def test_new_conversation_forgets_the_transcript(
     assert text_of(page.text, "shopper-message") == []
     await _say(client, token, "kettle")
     assert _cookie_value(client) != before
-    assert await _count(container, Conversation) == 2
+    assert await row_count(container, Conversation.__tablename__) == 2
 
 
 async def test_french_page_and_answers(client: httpx.AsyncClient, container: Container) -> None:
