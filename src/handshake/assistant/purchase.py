@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import hmac
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -32,6 +33,7 @@ from handshake.checkout.summary import CheckoutSummary
 from handshake.kernel import clock
 from handshake.kernel.errors import NotFound
 from handshake.offers import service as offers
+from handshake.offers.composition import Offer
 
 if TYPE_CHECKING:
     from handshake.assistant.tools import (
@@ -98,16 +100,20 @@ async def add_to_cart(context: ToolContext, args: AddToCartArgs) -> CartSummary:
     else:
         line.quantity += args.quantity
     await drop_pending(context)  # the cart changed: an earlier proposal no longer holds
-    return await cart_summary(context)
+    return await cart_summary(context, known=found)
 
 
-async def cart_summary(context: ToolContext) -> CartSummary:
-    """The cart with live prices."""
+async def cart_summary(
+    context: ToolContext, known: Mapping[str, Offer] | None = None
+) -> CartSummary:
+    """The cart with live prices (``known``: offers of this turn, not asked for again)."""
     cart = context.state.cart
     if not cart:
         return CartSummary(lines=[], total_minor=0, currency=None)
-    skus = [line.sku for line in cart]
-    found = await live_offers(context.offers, context.caller, skus, context.language)
+    found = dict(known or {})
+    missing = [line.sku for line in cart if line.sku not in found]
+    if missing:
+        found |= await live_offers(context.offers, context.caller, missing, context.language)
     lines: list[dict[str, Any]] = []
     total, currency = 0, None
     for line in cart:
