@@ -36,6 +36,7 @@ DOMAINS: tuple[str, ...] = (
     "notifications",
     "recommendations",
     "attribution",
+    "video",
     "assistant",
 )
 PLATFORM_MODELS: tuple[str, ...] = ("handshake.jobs.models", "handshake.idempotency.models")

@@ -470,6 +470,24 @@ class AssistantSettings(BaseModel):
     llm_max_tool_rounds: int = Field(default=4, ge=1, le=10)
 
 
+class VideoSettings(BaseModel):
+    """Shoppable videos: limits of what is stored and how tags are suggested from captions."""
+
+    max_duration_seconds: int = Field(default=4 * 3600, ge=1, le=24 * 3600)
+    max_caption_bytes: int = Field(default=512 * 1024, ge=1024, le=10 * 1024 * 1024)
+    max_tags_per_video: int = Field(default=200, ge=1, le=2000)
+    suggestion_min_confidence: float = Field(
+        default=0.6, gt=0, le=1, description="Share of a product's name a caption must say."
+    )
+    suggestions_per_cue: int = Field(default=2, ge=1, le=10)
+    suggestion_merge_gap_seconds: float = Field(
+        default=6.0, ge=0, le=600, description="Mentions this close make one suggested tag."
+    )
+    suggestion_min_seconds: float = Field(
+        default=4.0, ge=0.5, le=120, description="The shortest time a suggested tag shows."
+    )
+
+
 class LogSettings(BaseModel):
     """Structured logging."""
 
@@ -502,6 +520,7 @@ class Settings(BaseSettings):
     checkout: CheckoutSettings = Field(default_factory=CheckoutSettings)
     recommendations: RecommendationSettings = Field(default_factory=RecommendationSettings)
     assistant: AssistantSettings = Field(default_factory=AssistantSettings)
+    video: VideoSettings = Field(default_factory=VideoSettings)
     log: LogSettings = Field(default_factory=LogSettings)
 
     @model_validator(mode="after")

@@ -9,6 +9,7 @@ from typing import Any
 import structlog
 
 from handshake.assistant import service
+from handshake.assistant.caption_matching import AssistantCaptionMatcher
 from handshake.assistant.indexing import REFRESH_JOB
 from handshake.catalog.events import PricesSet, ProductArchived, ProductSaved
 from handshake.db.uow import UnitOfWork
@@ -18,6 +19,7 @@ from handshake.kernel import clock
 from handshake.kernel.events import Event, EventBus
 from handshake.kernel.personal_data import PersonalDataRegistry
 from handshake.settings import Settings
+from handshake.video.matching import provide_matcher
 
 log = structlog.get_logger(__name__)
 # Changes within this many seconds share one refresh job per product.
@@ -31,8 +33,9 @@ def register(
     personal_data: PersonalDataRegistry,
     settings: Settings,
 ) -> None:
-    """Register the refresh job, the export section and the erasure step."""
-    del bus  # catalog events are followed by follow_catalog, which needs a unit of work
+    """Register the refresh job, the export section and the erasure step; read videos'
+    captions for tag suggestions. (Catalog events are followed by ``follow_catalog``.)"""
+    provide_matcher(bus, AssistantCaptionMatcher(settings.assistant))
 
     async def refresh(payload: dict[str, Any], context: JobContext) -> None:
         product_ids = list(payload.get("product_ids") or [])

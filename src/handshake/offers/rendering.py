@@ -87,6 +87,11 @@ def _item(item: OfferItem, *, linked: bool, lang: str) -> dict[str, Any]:
     }
 
 
+def item_document(item: OfferItem, *, linked: bool, lang: str) -> dict[str, Any]:
+    """The ``OfferResultOut`` document of one answered reference."""
+    return _item(item, linked=linked, lang=lang)
+
+
 def offers_document(batch: OfferBatch, *, lang: str) -> dict[str, Any]:
     """The ``OffersOut`` document of ``batch``."""
     return {

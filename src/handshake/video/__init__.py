@@ -1,0 +1,1 @@
+"""Shoppable videos: product tags on moments and places of a video, suggestions, WebVTT."""
