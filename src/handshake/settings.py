@@ -477,7 +477,10 @@ class VideoSettings(BaseModel):
     max_caption_bytes: int = Field(default=512 * 1024, ge=1024, le=10 * 1024 * 1024)
     max_tags_per_video: int = Field(default=200, ge=1, le=2000)
     suggestion_min_confidence: float = Field(
-        default=0.6, gt=0, le=1, description="Share of a product's name a caption must say."
+        default=0.5,
+        gt=0,
+        le=1,
+        description="1: the words said fit one product only; 0.5: they fit two products.",
     )
     suggestions_per_cue: int = Field(default=2, ge=1, le=10)
     suggestion_merge_gap_seconds: float = Field(

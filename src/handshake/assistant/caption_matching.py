@@ -49,11 +49,13 @@ class AssistantCaptionMatcher:
                 doc = live.index.get(hit.product_id)
                 if doc is None:
                     continue
+                names = [name for name in _names(doc) if name]
                 coverage, words = max(
-                    (name_coverage(said, name) for name in _names(doc) if name),
+                    (name_coverage(said, name) for name in names),
                     key=lambda pair: pair[0], default=(0.0, ()),
                 )  # fmt: skip
                 if coverage > 0:
-                    candidates.append(NameMatch(doc.product_id, coverage, words))
+                    every = frozenset(w for name in names for w in name)
+                    candidates.append(NameMatch(doc.product_id, coverage, words, every))
             found.append(candidates)
         return found

@@ -2,15 +2,17 @@
 
 A matcher (the assistant's search when the assistant is installed, else plain text matching)
 reads each caption, and each pair of neighbouring captions for names split across two cues,
-and answers candidate products with their **name coverage**: the share of the product name's
-words the passage says (words with digits, and words common to many names, count only when
-said). The confidence of a candidate discounts its coverage by how many other products fit the
-same words at least as well::
+and answers candidate products with the words of their names the passage says (words with
+digits, and words common to many names, are left out unless said). A candidate whose words
+said are a part of another's is dropped ("Brewell glass kettle" rules out the Vaporo glass
+one). The confidence that the passage means a candidate is how specifically those words
+point at it::
 
-    confidence = coverage ÷ (number of the passage's candidates with at least this coverage)
+    confidence = support ÷ (number of candidates whose names hold every word said of it)
 
-so a clear best match keeps its coverage, two equally good ones get half each. Mentions of one
-product close in time are merged into one suggested tag.
+where support is 1 when two or more name words, or the whole name, are said, else ½. "The
+Brewell glass kettle" names one product (1.0); "the glass kettle" fits two (0.5 each); "the
+kettle" fits every kettle. Mentions of one product close in time merge into one suggested tag.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from typing import Protocol
 from handshake.db.uow import UnitOfWork
 from handshake.video.captions import CaptionCue
 
+BOUNDARY_WORDS = 4
+
 
 @dataclass(frozen=True)
 class NameMatch:
@@ -32,6 +36,7 @@ class NameMatch:
     product_id: str
     coverage: float
     words: tuple[str, ...]
+    name_words: frozenset[str] = frozenset()  # every word of every name of the product
 
 
 class ProductMatcher(Protocol):
@@ -78,22 +83,33 @@ class Mention:
 
 
 def passages_of(cues: Sequence[CaptionCue]) -> list[Passage]:
-    """Every cue, then every pair of neighbouring cues."""
+    """Every cue, then the words around each boundary between neighbouring cues (a name
+    split over two cues ends one and starts the next)."""
     singles = [Passage(i, i, c.start_ms, c.end_ms, c.text) for i, c in enumerate(cues)]
     pairs = [
-        Passage(i, i + 1, a.start_ms, b.end_ms, f"{a.text} {b.text}")
+        Passage(i, i + 1, a.start_ms, b.end_ms,
+                " ".join(a.text.split()[-BOUNDARY_WORDS:] + b.text.split()[:BOUNDARY_WORDS]))
         for i, (a, b) in enumerate(itertools.pairwise(cues))
-    ]
+    ]  # fmt: skip
     return singles + pairs
+
+
+def confidence_of(candidate: NameMatch, candidates: Sequence[NameMatch]) -> float:
+    """How specifically the words said of ``candidate`` point at it among ``candidates``."""
+    said = set(candidate.words)
+    if not said or any(said < set(other.words) for other in candidates):
+        return 0.0  # nothing said, or another product explains more of the words said
+    fitting = sum(1 for other in candidates if said <= (other.name_words or set(other.words)))
+    support = 1.0 if candidate.coverage >= 1 or len(said) >= 2 else 0.5
+    return support / max(fitting, 1)
 
 
 def confident(candidates: Sequence[NameMatch], rules: SuggestionRules) -> list[Mention]:
     """The passage's candidates as confidences, best first, above the threshold."""
-    scored = []
-    for candidate in candidates:
-        rivals = sum(1 for other in candidates if other.coverage >= candidate.coverage)
-        scored.append((candidate.coverage / max(rivals, 1), candidate))
-    scored.sort(key=lambda pair: (-pair[0], pair[1].product_id))
+    scored = sorted(
+        ((confidence_of(c, candidates), c) for c in candidates),
+        key=lambda pair: (-pair[0], -pair[1].coverage, pair[1].product_id),
+    )
     return [
         Mention(c.product_id, 0, 0, round(score, 4), c.words, "")
         for score, c in scored[: rules.per_cue]

@@ -75,5 +75,6 @@ class CatalogTextMatcher:
                 key=lambda pair: pair[0],
             )
             if coverage > 0:
-                found.append(NameMatch(entry.product_id, coverage, words))
+                every = frozenset(w for name in entry.names for w in name)
+                found.append(NameMatch(entry.product_id, coverage, words, every))
         return found
