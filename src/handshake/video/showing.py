@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from handshake.db.uow import UnitOfWork
 from handshake.linking.service import PartnerAccess
 from handshake.offers import service as offers
+from handshake.offers.composition import Offer
 from handshake.offers.service import OfferBatch, OfferItem, OfferPolicy, OfferRequest
 from handshake.partners.kinds import PartnerKind
 from handshake.video.errors import VideoNotFound, VideoPartnerOnly
@@ -156,3 +157,32 @@ async def operator_tags_track(*, uow: UnitOfWork, video_id: str, lang: str = "en
         )
     sold = [v for v in views if v.variant is not None and v.variant.product_active]
     return metadata_track(video.id, [_cue(v, lang) for v in sold])
+
+
+@dataclass(frozen=True)
+class StoreVideo:
+    """A store video for the shop's own player: its tags and the shopper's offers by SKU."""
+
+    video: Video
+    tags: list[TagView]
+    offers: dict[str, Offer]
+
+
+async def store_videos(*, uow: UnitOfWork) -> list[VideoSummary]:
+    """The store's own published videos, newest first."""
+    return await list_videos(uow=uow, owners=[None], published_only=True)
+
+
+async def store_video(
+    *, uow: UnitOfWork, policy: OfferPolicy, shopper_id: str | None, video_id: str
+) -> StoreVideo:
+    """A published store video with the signed-in shopper's (or anyone's) offers."""
+    video, views = await _shown(uow, video_id, None)
+    skus = list(dict.fromkeys(v.variant.sku for v in views if v.variant is not None))
+    found: dict[str, Offer] = {}
+    for start in range(0, len(skus), offers.MAX_BATCH):
+        chunk = skus[start : start + offers.MAX_BATCH]
+        found |= await offers.store_offers(
+            uow=uow, policy=policy, shopper_id=shopper_id, skus=chunk
+        )
+    return StoreVideo(video, views, found)
