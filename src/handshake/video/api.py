@@ -10,10 +10,10 @@ from typing import Any
 from fastapi import Response
 
 from handshake.accounts.deps import CurrentOperator
-from handshake.video import partner_api, service, showing, suggesting, tagging
+from handshake.video import partner_api, service, showing, studio_api, suggesting, tagging
 from handshake.video.deps import VideoSettingsDep, suggestion_matcher
 from handshake.video.models import TagStatus
-from handshake.video.rendering import tag_out, video_detail_out, video_out
+from handshake.video.rendering import key_frames_in, tag_out, video_detail_out, video_out
 from handshake.video.schemas import (
     ReviewIn,
     SuggestionRunOut,
@@ -25,7 +25,6 @@ from handshake.video.schemas import (
     VideoListOut,
     VideoPatch,
 )
-from handshake.video.timeline import KeyFrame
 from handshake.web.deps import ReadUow, WriteUow
 from handshake.web.routing import DomainRouter
 
@@ -38,10 +37,6 @@ AUTH: dict[int | str, dict[str, Any]] = {
 }
 VTT = "text/vtt; charset=utf-8"
 admin = DomainRouter(prefix="/api/v1/admin/videos", tags=["video"], responses=AUTH)
-
-
-def _key_frames(hotspots: list[Any]) -> tuple[KeyFrame, ...]:
-    return tuple(KeyFrame(h.at_ms, h.x, h.y, h.w, h.h) for h in hotspots)
 
 
 @admin.get("", summary="Every video, newest first", response_model=VideoListOut)
@@ -94,7 +89,7 @@ async def add_tag(
     """A person's tag: approved at once."""
     fields = tagging.TagFields(
         start_ms=body.start_ms, end_ms=body.end_ms, variant_id=body.variant_id, sku=body.sku,
-        key_frames=_key_frames(body.hotspots), call_to_action=body.call_to_action,
+        key_frames=key_frames_in(body.hotspots), call_to_action=body.call_to_action,
     )  # fmt: skip
     view = await tagging.add_tag(
         uow=uow, settings=settings, video_id=video_id, fields=fields, operator_id=operator.id
@@ -109,7 +104,7 @@ async def update_tag(
     """Given fields only; moving a range keeps the key frames still inside it."""
     changes = body.model_dump(exclude_unset=True, exclude={"hotspots"})
     if body.hotspots is not None:
-        changes["key_frames"] = _key_frames(body.hotspots)
+        changes["key_frames"] = key_frames_in(body.hotspots)
     view = await tagging.update_tag(uow=uow, video_id=video_id, tag_id=tag_id, changes=changes)
     return tag_out(view)
 
@@ -168,3 +163,4 @@ async def tags_track(
 router = DomainRouter()
 router.include_router(admin)
 router.include_router(partner_api.router)
+router.include_router(studio_api.router)

@@ -70,3 +70,11 @@ class VideoOwnerInvalid(InvalidInput):
     """A video can belong only to an existing partner of kind video."""
 
     code = "video_owner_invalid"
+
+
+class AppTokenRequired(PermissionDenied):
+    """Managing a partner's own videos takes the app's client-credentials token, not a
+    shopper's (no shopper consented to that)."""
+
+    code = "client_credentials_required"
+    title = "Use your app's own token"

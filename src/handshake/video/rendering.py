@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from urllib.parse import urljoin
 
 from handshake.offers.rendering import item_document
 from handshake.offers.schemas import OfferResultOut
 from handshake.video.models import CallToAction, TagSource, TagStatus, Video, VideoStatus
 from handshake.video.schemas import (
+    KeyFrameIn,
     PartnerTagOut,
     PartnerVideoOut,
     TaggedProductOut,
@@ -20,6 +22,12 @@ from handshake.video.schemas import (
 from handshake.video.service import VideoDetail, VideoSummary
 from handshake.video.showing import ShownTag
 from handshake.video.tagging import TagView
+from handshake.video.timeline import KeyFrame
+
+
+def key_frames_in(hotspots: Sequence[KeyFrameIn]) -> tuple[KeyFrame, ...]:
+    """Key frames of a request body's hotspots."""
+    return tuple(KeyFrame(h.at_ms, h.x, h.y, h.w, h.h) for h in hotspots)
 
 
 def tag_out(view: TagView, lang: str = "en") -> TagOut:

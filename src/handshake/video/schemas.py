@@ -43,6 +43,34 @@ class VideoPatch(BaseModel):
     status: VideoStatus | None = None
 
 
+class StudioVideoIn(BaseModel):
+    """A new video of the calling partner."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=200)
+    media_url: str = Field(min_length=1, max_length=2000, description="http(s) URL")
+    duration_ms: int = Field(gt=0)
+    language: str = Field(min_length=2, max_length=16, examples=["en", "fr"])
+    captions_vtt: str | None = Field(default=None, description=CAPTIONS_DOC)
+    poster_url: str | None = Field(default=None, max_length=2000)
+    status: VideoStatus = VideoStatus.DRAFT
+
+
+class StudioVideoPatch(BaseModel):
+    """Fields of the partner's video to change; ``captions_vtt: null`` removes the captions."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    media_url: str | None = Field(default=None, min_length=1, max_length=2000)
+    duration_ms: int | None = Field(default=None, gt=0)
+    language: str | None = Field(default=None, min_length=2, max_length=16)
+    captions_vtt: str | None = Field(default=None, description=CAPTIONS_DOC)
+    poster_url: str | None = Field(default=None, max_length=2000)
+    status: VideoStatus | None = None
+
+
 class KeyFrameIn(BaseModel):
     """Where the product is at ``at_ms``: a box from the top-left corner, 0 to 1 of the picture."""
 
