@@ -4,12 +4,15 @@ and a tag's impression, tap and purchase flowing into ad events and the attribut
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import httpx
 
+from handshake.attribution.channel_report import channel_report, report_period
 from handshake.bootstrap import Container
 from handshake.checkout.models import Order
+from handshake.kernel import clock
 from tests.assistant_helpers import kitchen_shop
 from tests.attribution_helpers import make_worker, stored_events
 from tests.linking_helpers import PartnerApp, bearer, link_tokens, register_app
@@ -168,7 +171,7 @@ async def test_impression_tap_and_purchase_flow_into_attribution(
     video = await create_video(client, container)
     await tag_video(client, container, video["id"], sku="BRW-STEEL")
     tag = (await _tags(client, video["id"], headers))["tags"][0]
-    now = "2026-11-30T10:00:00+00:00"
+    now = (clock.now() - timedelta(minutes=1)).isoformat()
     events = [
         {"event_id": f"imp-{tag['id']}", "type": kind, "occurred_at": now, "sku": "BRW-STEEL",
          "offer_token": tag["offer"]["offer"]["offer_token"], **tag["tracking"]}
@@ -203,3 +206,7 @@ async def test_impression_tap_and_purchase_flow_into_attribution(
         order = await uow.session.get(Order, done.json()["order"]["id"])  # type: ignore[attr-defined]
     assert order is not None
     assert (order.click_id, order.partner_id) == (click["click_id"], app.partner_id)
+    report = await channel_report(uow=container.read_uow(), period=report_period(), currency="EUR")
+    [row] = [r for r in report.campaigns if r.campaign_id == video["id"]]
+    assert (row.partner_id, row.impressions, row.clicks, row.orders) == (app.partner_id, 1, 1, 1)
+    assert row.revenue_minor == order.total_minor
