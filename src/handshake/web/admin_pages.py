@@ -26,6 +26,7 @@ ADMIN_NAV = (
     ("devices", "/admin/device-makers", "Device makers"),
     ("report", "/admin/reports/channels", "Channel report"),
     ("assistant", "/admin/assistant", "Assistant"),
+    ("videos", "/admin/videos", "Videos"),
 )
 # Messages a redirect may ask the next page to show (``?done=<key>``).
 DONE_MESSAGES = {
@@ -39,6 +40,13 @@ DONE_MESSAGES = {
     "revoked": "Client revoked.",
     "suspended": "Partner suspended.",
     "reactivated": "Partner reactivated.",
+    "video_added": "Video added.",
+    "published": "Video published.",
+    "unpublished": "Video back to draft.",
+    "suggested": "Suggestions updated from the captions.",
+    "tag_added": "Tag added.",
+    "approved": "Tag approved.",
+    "rejected": "Tag rejected.",
 }
 # A form's use case, given the posted fields.
 FormWork = Callable[[dict[str, str]], Awaitable[Any]]
