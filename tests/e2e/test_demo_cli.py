@@ -74,7 +74,7 @@ def test_demo_load_prints_credentials_then_already_loaded(
     ):
         assert text in first.output
     # The by-hand linking try uses a partner whose demo app does not run (its redirect is free).
-    assert "Try account linking as Reelio" in first.output
+    assert "Try account linking as Reels" in first.output
 
     saved = CredentialsFile(tmp_path / DEFAULT_PATH).load()
     assert "demo serve" in first.output

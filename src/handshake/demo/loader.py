@@ -86,11 +86,12 @@ async def load_demo(
     force: bool = False,
     credentials: CredentialsFile | None = None,
 ) -> DemoReport:
-    """Everything: catalog and warehouses, partners, shoppers and the operator.
+    """Everything: catalog and warehouses, partners, shoppers, the operator and sample videos.
 
     With ``credentials``, the partners' secrets are saved there (lost ones rotated first).
     """
     from handshake.demo.account_seed import ensure_accounts
+    from handshake.demo.video_seed import ensure_videos
 
     report = DemoReport()
     await load_catalog(services, report, on_progress=on_progress, force=force)
@@ -101,4 +102,5 @@ async def load_demo(
     if credentials is not None:
         credentials.save(partners)
     await ensure_accounts(services, report)
+    await ensure_videos(services, report)
     return report

@@ -149,7 +149,7 @@ DEVICE_EVENTS = ("link.revoked", "consent.updated")
 PARTNERS = (
     DemoPartner("Picto", "social", 8001, "partners@picto.example.com",
                 SHOPPING_SCOPES, SHOPPING_EVENTS),
-    DemoPartner("Reelio", "video", 8002, "dev@reelio.example.com",
+    DemoPartner("Reels", "video", 8002, "dev@reels.example.com",
                 SHOPPING_SCOPES, SHOPPING_EVENTS),
     DemoPartner("Shoply Assistant", "assistant", 8003, "api@shoply.example.com",
                 SHOPPING_SCOPES, SHOPPING_EVENTS),
