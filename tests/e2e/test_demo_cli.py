@@ -74,7 +74,7 @@ def test_demo_load_prints_credentials_then_already_loaded(
     ):
         assert text in first.output
     # The by-hand linking try uses a partner whose demo app does not run (its redirect is free).
-    assert "Try account linking as Reels" in first.output
+    assert "Try account linking as Shoply Assistant" in first.output
 
     saved = CredentialsFile(tmp_path / DEFAULT_PATH).load()
     assert "demo serve" in first.output
@@ -86,7 +86,7 @@ def test_demo_load_prints_credentials_then_already_loaded(
     assert CredentialsFile(tmp_path / DEFAULT_PATH).load() == saved
 
     served = partner_apps(saved, "http://127.0.0.1:8000")
-    assert [(s.name, s.port) for s in served] == [("Picto", 8001), ("ThermoCo", 8004)]
+    assert [(s.name, s.port) for s in served] == [("Picto", 8001), ("Reels", 8002), ("ThermoCo", 8004)]
     print_pages(served, "http://127.0.0.1:8000")  # the pages `demo serve` prints
 
 

@@ -37,7 +37,7 @@ PAGES = (
     ("/docs", "OpenAPI: shopper, operator and partner APIs"),
 )
 NOT_SHOWN = "[dim](shown when first loaded)[/dim]"
-APP_NAMES = ("Picto", "ThermoCo")
+APP_NAMES = ("Picto", "Reels", "ThermoCo")
 
 
 @app.callback(invoke_without_command=True)

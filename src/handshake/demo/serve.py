@@ -20,11 +20,15 @@ from handshake.demo.credentials_file import SavedPartner
 from handshake.demo.partner_kit.config import PartnerAppConfig
 from handshake.demo.people import PARTNERS, DemoPartner
 from handshake.demo.picto.app import create_picto_app
+from handshake.demo.reels.app import create_reels_app
 from handshake.demo.thermoco.web import create_thermoco_app
 
 PLATFORM_FACTORY = "handshake.entrypoints.http:app_from_environment"
 AppFactory = Callable[[PartnerAppConfig], Any]
-APPS: dict[str, AppFactory] = {"Picto": create_picto_app, "ThermoCo": create_thermoco_app}
+APPS: dict[str, AppFactory] = {
+    "Picto": create_picto_app, "Reels": create_reels_app, "ThermoCo": create_thermoco_app,
+}  # fmt: skip
+SHOPPING_APPS = ("Picto", "Reels")  # each with a webhook log of its orders and links
 GRACE_SECONDS = 5  # open requests get this long to finish on shutdown
 
 
@@ -65,7 +69,7 @@ def partner_apps(saved: dict[str, SavedPartner], platform_url: str) -> list[Serv
             continue
         app = factory(partner_config(demo, known, platform_url))
         pages = (("/", "the app"),) + ((("/webhooks", "its webhook log"),)
-                                       if demo.name == "Picto" else ())  # fmt: skip
+                                       if demo.name in SHOPPING_APPS else ())  # fmt: skip
         served.append(Served(demo.name, app, demo.port, pages))
     return served
 

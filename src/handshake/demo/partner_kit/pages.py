@@ -30,7 +30,9 @@ def money(minor: Any, currency: str = "EUR") -> str:
 class Pages:
     """The app's templates (its own folder first, then the kit's base) and its sessions."""
 
-    def __init__(self, app_dir: Path, sessions: SessionBook, brand: str) -> None:
+    def __init__(
+        self, app_dir: Path, sessions: SessionBook, brand: str, nav: str | None = None
+    ) -> None:
         env = Environment(
             loader=FileSystemLoader([app_dir / "templates", KIT_TEMPLATES]),
             autoescape=select_autoescape(["html"]),
@@ -38,13 +40,14 @@ class Pages:
         env.filters["money"] = money
         self.templates = Jinja2Templates(env=env)
         self.sessions, self.brand, self.static_dir = sessions, brand, app_dir / "static"
+        self.nav = nav  # the template of the app's navigation links, shown on every page
 
     def render(
         self, request: Request, session: AppSession, name: str, context: dict[str, Any],
         status_code: int = 200,
     ) -> Response:  # fmt: skip
         """A page with the session's CSRF token; a new session's cookie is set."""
-        full = {"csrf_token": session.csrf_token, "brand": self.brand, **context}
+        full = {"csrf_token": session.csrf_token, "brand": self.brand, "nav": self.nav, **context}
         response = self.templates.TemplateResponse(request, name, full, status_code=status_code)
         response.headers["Cache-Control"] = "no-store"
         return self.sessions.remember(session, response)
