@@ -86,7 +86,11 @@ def test_demo_load_prints_credentials_then_already_loaded(
     assert CredentialsFile(tmp_path / DEFAULT_PATH).load() == saved
 
     served = partner_apps(saved, "http://127.0.0.1:8000")
-    assert [(s.name, s.port) for s in served] == [("Picto", 8001), ("Reels", 8002), ("ThermoCo", 8004)]
+    assert [(s.name, s.port) for s in served] == [
+        ("Picto", 8001),
+        ("Reels", 8002),
+        ("ThermoCo", 8004),
+    ]
     print_pages(served, "http://127.0.0.1:8000")  # the pages `demo serve` prints
 
 

@@ -40,8 +40,8 @@ async def test_a_partner_adds_tags_and_shows_its_own_video_once_per_key(
     assert await row_count(container, "videos") == 1
     video = first.json()
     assert (video["owner_partner_id"], video["status"]) == (app.partner_id, "published")
-    tag = await client.post(f"{STUDIO}/{video['id']}/tags", headers=headers, json={
-        "sku": "BRW-SMART", "start_ms": 2000, "end_ms": 6000, "call_to_action": "add_to_cart"})  # fmt: skip
+    body = {"sku": "BRW-SMART", "start_ms": 2000, "end_ms": 6000, "call_to_action": "add_to_cart"}
+    tag = await client.post(f"{STUDIO}/{video['id']}/tags", headers=headers, json=body)
     assert (tag.status_code, tag.json()["status"], tag.json()["source"]) == (
         201, "approved", "manual",
     )  # fmt: skip

@@ -11,7 +11,8 @@ import handshake
 PACKAGE = Path(handshake.__file__).parent
 # _("…") with a literal first argument (single or double quotes).
 MARKED = re.compile(r"""_\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')""")
-DEMO_APPS = ("demo/partner_kit", "demo/picto", "demo/reels", "demo/thermoco")  # partner apps: English only
+# Partner apps: English only.
+DEMO_APPS = ("demo/partner_kit", "demo/picto", "demo/reels", "demo/thermoco")
 
 
 def french_catalog() -> dict[str, str]:
