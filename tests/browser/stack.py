@@ -26,6 +26,7 @@ from handshake.demo.people import (
 from handshake.demo.picto.app import create_picto_app
 from handshake.demo.report import DemoReport
 from handshake.demo.thermoco.web import create_thermoco_app
+from handshake.demo.video_seed import ensure_videos
 from handshake.settings import DatabaseSettings, HttpSettings, JobSettings, Settings
 from tests.conftest import make_settings
 from tests.demo_apps_helpers import (
@@ -115,6 +116,7 @@ class DemoStack:
         report = DemoReport()
         await load_catalog(container, report)
         await ensure_accounts(container, report)
+        await ensure_videos(container, report)
         picto = await register_demo_partner(
             container, kind="social", port=picto_port, platform_port=store_port,
             scopes=SHOPPING_SCOPES, events=list(SHOPPING_EVENTS), name="Picto",

@@ -7,6 +7,7 @@ so both are refused here with the cue's line number.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 
@@ -16,21 +17,28 @@ from webvtt.errors import MalformedCaptionError, MalformedFileError
 from handshake.video.errors import InvalidCaptions
 
 ARROW = "-->"
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _STAMP = r"(?:[0-9]{2,}:)?[0-5][0-9]:[0-5][0-9]\.[0-9]{3}"
 TIMING = re.compile(rf"{_STAMP}[ \t]+-->[ \t]+{_STAMP}(?:[ \t].*)?")
 
 
 @dataclass(frozen=True)
 class CaptionCue:
-    """One caption: when it shows and its text without markup (voice, bold…)."""
+    """One caption: when it shows and its text without markup (voice, bold…) or character
+    references (``&amp;`` is ``&``)."""
 
     start_ms: int
     end_ms: int
     text: str
 
 
+def _lines(document: str) -> list[str]:
+    """Lines as WebVTT counts them: broken at CR, LF and CRLF only (not at U+2028…)."""
+    return LINE_BREAK.split(document)
+
+
 def _timing_lines(document: str) -> list[int]:
-    return [number for number, line in enumerate(document.splitlines(), 1) if ARROW in line]
+    return [number for number, line in enumerate(_lines(document), 1) if ARROW in line]
 
 
 def parse_captions(document: str, *, duration_ms: int | None = None) -> list[CaptionCue]:
@@ -42,7 +50,11 @@ def parse_captions(document: str, *, duration_ms: int | None = None) -> list[Cap
         raise InvalidCaptions(f"Captions are not valid WebVTT: {exc}.") from None
     lines = _timing_lines(text)
     cues = [
-        CaptionCue(c.start_time.in_milliseconds(), c.end_time.in_milliseconds(), c.text.strip())
+        CaptionCue(
+            c.start_time.in_milliseconds(),
+            c.end_time.in_milliseconds(),
+            html.unescape(c.text).strip(),
+        )
         for c in parsed.captions
     ]
     if len(cues) != len(lines):
@@ -66,7 +78,7 @@ def parse_captions(document: str, *, duration_ms: int | None = None) -> list[Cap
 
 def _first_unread(document: str, lines: list[int]) -> int:
     """The line of the first timing the library could not read."""
-    rows = document.splitlines()
+    rows = _lines(document)
     for number in lines:
         if not TIMING.match(rows[number - 1].strip()):
             return number

@@ -3,7 +3,7 @@
 A matcher (the assistant's search when the assistant is installed, else plain text matching)
 reads each caption, and each pair of neighbouring captions for names split across two cues,
 and answers candidate products with the words of their names the passage says (words with
-digits, and words common to many names, are left out unless said). A candidate whose words
+digits are left out unless said: nobody says "1.7 L"). A candidate whose words
 said are a part of another's is dropped ("Brewell glass kettle" rules out the Vaporo glass
 one). The confidence that the passage means a candidate is how specifically those words
 point at it::
@@ -166,14 +166,12 @@ def overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
     return a_start < b_end and b_start < a_end
 
 
-def name_coverage(
-    said: set[str], name_words: Sequence[str], *, common: frozenset[str] = frozenset()
-) -> tuple[float, tuple[str, ...]]:
-    """The share of a name's words in ``said``; words with digits, words of one letter and
-    ``common`` words count only when said. Also the words that matched."""
+def name_coverage(said: set[str], name_words: Sequence[str]) -> tuple[float, tuple[str, ...]]:
+    """The share of a name's words in ``said`` (words with digits count only when said, words
+    of one letter never), and the words that matched."""
     counted = [
         w for w in dict.fromkeys(name_words)
-        if len(w) > 1 and ((not any(ch.isdigit() for ch in w) and w not in common) or w in said)
+        if len(w) > 1 and (not any(ch.isdigit() for ch in w) or w in said)
     ]  # fmt: skip
     if not counted:
         return 0.0, ()

@@ -2,7 +2,8 @@
 
 Names are the catalog's titles (English and French) with and without the brand, split into
 accent-free words. A word found in more than a fifth of the names ("smart", "pack") is
-``common``: it counts only when said, so it neither makes nor breaks a match on its own.
+``common``: it does not make a product a candidate on its own, but counts in its name's
+coverage like any other word (a name is fully said only when all its words are).
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ class CatalogTextMatcher:
         for row in sorted(rows):
             entry = catalog[row]
             coverage, words = max(
-                (name_coverage(said, name, common=common) for name in entry.names),
+                (name_coverage(said, name) for name in entry.names),
                 key=lambda pair: pair[0],
             )
             if coverage > 0:
