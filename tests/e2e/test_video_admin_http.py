@@ -155,6 +155,9 @@ async def test_moving_a_tag_keeps_its_key_frames_inside_and_a_video_cannot_cut_i
 
     past = await client.patch(f"{path}/tags/{tag['id']}", json={"end_ms": 40_000}, headers=headers)
     assert (past.status_code, past.json()["code"]) == (422, "invalid_tag_timing")
+    for nulled in ("status", "title", "duration_ms", "language", "media_url"):
+        refused = await client.patch(path, json={nulled: None}, headers=headers)
+        assert (refused.status_code, refused.json()["code"]) == (422, "invalid_video"), nulled
     shorter = await client.patch(path, json={"duration_ms": 11_000}, headers=headers)
     assert (shorter.status_code, shorter.json()["code"]) == (409, "video_shorter_than_tags")
     detail = (await client.get(path, headers=headers)).json()

@@ -13,36 +13,6 @@ from handshake.video.models import CallToAction, TagSource, TagStatus, VideoStat
 CAPTIONS_DOC = "Captions or transcript as a WebVTT document (cues must end within the video)."
 
 
-class VideoIn(BaseModel):
-    """A new video: the store's own, or a video partner's (``owner_partner_id``)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    title: str = Field(min_length=1, max_length=200)
-    media_url: str = Field(min_length=1, max_length=2000, description="http(s) URL or /path")
-    duration_ms: int = Field(gt=0)
-    language: str = Field(min_length=2, max_length=16, examples=["en", "fr"])
-    captions_vtt: str | None = Field(default=None, description=CAPTIONS_DOC)
-    poster_url: str | None = Field(default=None, max_length=2000)
-    owner_partner_id: str | None = Field(default=None, max_length=32)
-    status: VideoStatus = VideoStatus.DRAFT
-
-
-class VideoPatch(BaseModel):
-    """Fields to change; ``captions_vtt: null`` removes the captions."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    title: str | None = Field(default=None, min_length=1, max_length=200)
-    media_url: str | None = Field(default=None, min_length=1, max_length=2000)
-    duration_ms: int | None = Field(default=None, gt=0)
-    language: str | None = Field(default=None, min_length=2, max_length=16)
-    captions_vtt: str | None = Field(default=None, description=CAPTIONS_DOC)
-    poster_url: str | None = Field(default=None, max_length=2000)
-    owner_partner_id: str | None = Field(default=None, max_length=32)
-    status: VideoStatus | None = None
-
-
 class StudioVideoIn(BaseModel):
     """A new video of the calling partner."""
 
@@ -57,6 +27,13 @@ class StudioVideoIn(BaseModel):
     status: VideoStatus = VideoStatus.DRAFT
 
 
+class VideoIn(StudioVideoIn):
+    """A new video: the store's own, or a video partner's (``owner_partner_id``)."""
+
+    media_url: str = Field(min_length=1, max_length=2000, description="http(s) URL or /path")
+    owner_partner_id: str | None = Field(default=None, max_length=32)
+
+
 class StudioVideoPatch(BaseModel):
     """Fields of the partner's video to change; ``captions_vtt: null`` removes the captions."""
 
@@ -69,6 +46,12 @@ class StudioVideoPatch(BaseModel):
     captions_vtt: str | None = Field(default=None, description=CAPTIONS_DOC)
     poster_url: str | None = Field(default=None, max_length=2000)
     status: VideoStatus | None = None
+
+
+class VideoPatch(StudioVideoPatch):
+    """Fields to change, the owner too (``null``: the store's)."""
+
+    owner_partner_id: str | None = Field(default=None, max_length=32)
 
 
 class KeyFrameIn(BaseModel):

@@ -81,6 +81,27 @@ def check_media_url(value: Any, name: str = "media_url") -> str:
     return url
 
 
+def _duration(value: Any, settings: VideoSettings) -> int:
+    limit = settings.max_duration_seconds * 1000
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= limit:
+        raise InvalidVideo(f"duration_ms must be 1 to {limit}.", extra={"field": "duration_ms"})
+    return value
+
+
+def _language(value: Any) -> str:
+    if not isinstance(value, str) or not LANGUAGE.fullmatch(value):
+        raise InvalidVideo("language must be a language tag such as en or fr-FR.",
+                           extra={"field": "language"})  # fmt: skip
+    return value
+
+
+def _status(value: Any) -> str:
+    try:
+        return VideoStatus(value).value
+    except ValueError:
+        raise InvalidVideo("status is draft or published.", extra={"field": "status"}) from None
+
+
 def _checked(values: dict[str, Any], settings: VideoSettings) -> dict[str, Any]:
     """``values`` with every given field checked and normalised."""
     checked = dict(values)
@@ -91,17 +112,11 @@ def _checked(values: dict[str, Any], settings: VideoSettings) -> dict[str, Any]:
     if values.get("poster_url") is not None:
         checked["poster_url"] = check_media_url(values["poster_url"], "poster_url")
     if "duration_ms" in values:
-        duration = values["duration_ms"]
-        limit = settings.max_duration_seconds * 1000
-        if not isinstance(duration, int) or isinstance(duration, bool) or not 0 < duration <= limit:
-            raise InvalidVideo(f"duration_ms must be 1 to {limit}.", extra={"field": "duration_ms"})
+        checked["duration_ms"] = _duration(values["duration_ms"], settings)
     if "language" in values:
-        language = values["language"]
-        if not isinstance(language, str) or not LANGUAGE.fullmatch(language):
-            raise InvalidVideo("language must be a language tag such as en or fr-FR.",
-                               extra={"field": "language"})  # fmt: skip
+        checked["language"] = _language(values["language"])
     if "status" in values:
-        checked["status"] = VideoStatus(values["status"]).value
+        checked["status"] = _status(values["status"])
     return checked
 
 
