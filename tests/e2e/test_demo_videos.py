@@ -3,15 +3,22 @@ but untagged waiting as a suggestion, and their shipped files served under /stat
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import httpx
+import pytest
 
 from handshake.bootstrap import Container
-from handshake.demo.loader import load_demo
+from handshake.demo import video_seed
+from handshake.demo.errors import DemoDataRejected
+from handshake.demo.loader import load_catalog, load_demo
 from handshake.demo.people import PARTNERS
+from handshake.demo.report import DemoReport
 from handshake.demo.video_seed import VIDEOS_DIR, DemoVideo, read_manifest
 from handshake.partners import service as partners
 from handshake.video import service as videos
 from handshake.video.service import VideoDetail
+from tests.linking_helpers import row_count
 
 # What the captions' suggestions find for each video: the one product spoken but not tagged.
 SUGGESTED = {
@@ -96,3 +103,18 @@ async def test_demo_videos_load_once_tagged_suggested_and_served(
     for demo in manifest:
         await _check_video(container, demo, listed[demo.title].video.id, by_name["Reels"].id)
         await _check_served(client, demo)
+
+
+async def test_a_video_whose_tag_is_refused_is_not_left_half_tagged(
+    container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await load_catalog(container)
+    first = read_manifest()[0]
+    scenes = (first.scenes[0], replace(first.scenes[1], sku="NO-SUCH-SKU"), *first.scenes[2:])
+    monkeypatch.setattr(video_seed, "read_manifest", lambda: [replace(first, scenes=scenes)])
+
+    with pytest.raises(DemoDataRejected, match="NO-SUCH-SKU"):
+        await video_seed.ensure_videos(container, DemoReport())
+
+    assert await videos.list_videos(uow=container.read_uow()) == []
+    assert await row_count(container, "video_tags") == 0

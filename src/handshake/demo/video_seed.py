@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from handshake.demo.errors import DemoDataRejected
 from handshake.demo.people import PARTNERS
 from handshake.demo.report import DemoReport
+from handshake.kernel.errors import DomainError
 from handshake.partners import service as partners
 from handshake.video import service as videos
 from handshake.video.matching import matcher_for
@@ -133,14 +135,19 @@ async def _create(services: AppServices, demo: DemoVideo, owner_id: str | None) 
         "status": VideoStatus.PUBLISHED.value,
         "captions_vtt": (VIDEOS_DIR / demo.captions).read_text(encoding="utf-8"),
     })  # fmt: skip
-    for scene in demo.scenes:
-        if scene.call_to_action is None:
-            continue  # left to the suggestions
-        fields = TagFields(
-            start_ms=scene.start_ms, end_ms=scene.end_ms, sku=scene.sku,
-            key_frames=scene.key_frames, call_to_action=scene.call_to_action,
-        )  # fmt: skip
-        await add_tag(uow=services.uow(), settings=settings, video_id=video.id, fields=fields)
+    try:
+        for scene in demo.scenes:
+            if scene.call_to_action is None:
+                continue  # left to the suggestions
+            fields = TagFields(
+                start_ms=scene.start_ms, end_ms=scene.end_ms, sku=scene.sku,
+                key_frames=scene.key_frames, call_to_action=scene.call_to_action,
+            )  # fmt: skip
+            await add_tag(uow=services.uow(), settings=settings, video_id=video.id, fields=fields)
+    except DomainError as exc:
+        # No half-tagged video: a later load would take it for done and skip it.
+        await videos.delete_video(uow=services.uow(), video_id=video.id)
+        raise DemoDataRejected(f"Demo video {demo.title!r}: {exc.detail}") from exc
     return video.id
 
 
