@@ -2,56 +2,37 @@
 tap it, link the store account from the product sheet, see the member price, buy in the app,
 confirm, and be back on the video at the same moment with the order placed.
 
-Reels, the platform and a tiny media server (a 10-second webm made by ffmpeg for this module)
-run on free loopback ports in a thread, as the demo stack does for Picto.
+The platform (with its worker) and Reels run on free loopback ports in a thread; the video is the
+demo's 18-second sample, which the platform serves itself.
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
-import shutil
-import subprocess
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
-from starlette.applications import Starlette
-from starlette.routing import Mount
-from starlette.staticfiles import StaticFiles
 
-from handshake.bootstrap import Container, build_container
-from handshake.db.base import metadata
-from handshake.db.engine import create_engine
+from handshake.bootstrap import Container
 from handshake.demo.account_seed import ensure_accounts
 from handshake.demo.people import SHOPPERS, SHOPPING_EVENTS, SHOPPING_SCOPES
 from handshake.demo.reels.app import create_reels_app
 from handshake.demo.report import DemoReport
 from handshake.entrypoints.http import create_app
-from handshake.settings import DatabaseSettings, HttpSettings, JobSettings
 from tests.assistant_helpers import kitchen_shop
 from tests.browser.crawl import crawl
 from tests.browser.journeys import allow_on_the_store
-from tests.conftest import make_settings
-from tests.demo_apps_helpers import (
-    base_url,
-    free_port,
-    platform_app,
-    register_demo_partner,
-    serving,
-)
+from tests.browser.served import SAMPLE_VIDEO_MS, SAMPLE_VIDEO_PATH, Apps, ServedStack
+from tests.demo_apps_helpers import base_url, platform_app, register_demo_partner
 from tests.video_helpers import create_video, tag_video
 
-FFMPEG = Path("/usr/bin/ffmpeg")
 MEMBER = next(shopper for shopper in SHOPPERS if shopper.member)
 FRAMES = [{"at_ms": 1000, "x": 0.1, "y": 0.2, "w": 0.3, "h": 0.25},
           {"at_ms": 3000, "x": 0.5, "y": 0.4, "w": 0.3, "h": 0.25}]  # fmt: skip
-STARTUP_SECONDS = 120
 
 
 @dataclass(frozen=True)
@@ -62,69 +43,14 @@ class ReelsUrls:
     reels: str
 
 
-def make_clip(folder: Path) -> None:
-    """A 10-second 180×320 VP8 test pattern, ``clip.webm`` in ``folder``."""
-    folder.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [str(FFMPEG), "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i",
-         "testsrc=size=180x320:rate=10", "-t", "10", "-c:v", "libvpx", "-b:v", "200k",
-         "-an", str(folder / "clip.webm")],
-        check=True, timeout=120,
-    )  # fmt: skip
+class ReelsStack(ServedStack[ReelsUrls]):
+    """The platform (with its worker) and Reels, one tagged video published."""
 
+    name = "reels"
+    port_count = 2
 
-class ReelsStack:
-    """The platform (with its worker), Reels and the media server, in a thread."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.ports = (free_port(), free_port(), free_port())
-        self.ready = threading.Event()
-        self.failure: BaseException | None = None
-        self.urls: ReelsUrls | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stop: asyncio.Event | None = None
-        self._thread = threading.Thread(target=self._run, name="reels-stack", daemon=True)
-
-    def start(self) -> ReelsUrls:
-        """Run the stack; return once every app answers (or raise what stopped it)."""
-        self._thread.start()
-        if not self.ready.wait(STARTUP_SECONDS) or self.urls is None:
-            raise RuntimeError("the Reels stack did not start") from self.failure
-        return self.urls
-
-    def stop(self) -> None:
-        """Stop every server and wait for the thread."""
-        if self._loop is not None and self._stop is not None and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(timeout=30)
-
-    def _run(self) -> None:
-        try:
-            asyncio.run(self._main())
-        except BaseException as exc:  # reported to the waiting test thread
-            self.failure = exc
-            self.ready.set()
-
-    async def _main(self) -> None:
-        self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
-        settings = make_settings(
-            DatabaseSettings(url=f"sqlite+aiosqlite:///{self.folder / 'reels.db'}"),
-            http=HttpSettings(public_url=base_url(self.ports[0])),
-            jobs=JobSettings(embedded_worker=True, poll_interval_seconds=0.1),
-        )
-        engine = create_engine(settings.database, null_pool=True)
-        async with engine.begin() as connection:
-            await connection.run_sync(metadata.create_all)
-        await engine.dispose()
-        container = build_container(settings)
-        try:
-            await self._serve(container)
-        finally:
-            await container.dispose()
-
-    async def _serve(self, container: Container) -> None:
-        store_port, reels_port, media_port = self.ports
+    async def _serve(self, container: Container) -> tuple[ReelsUrls, Apps]:
+        store_port, reels_port = self.ports
         await kitchen_shop(container)
         await ensure_accounts(container, DemoReport())
         reels = await register_demo_partner(
@@ -134,29 +60,19 @@ class ReelsStack:
         transport = httpx.ASGITransport(app=create_app(container=container, run_worker=False))
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as admin:
             video = await create_video(
-                admin, container, media_url=f"{base_url(media_port)}/clip.webm",
-                duration_ms=10_000, captions_vtt=None,
+                admin, container, media_url=f"{self.store}{SAMPLE_VIDEO_PATH}",
+                duration_ms=SAMPLE_VIDEO_MS, captions_vtt=None,
             )  # fmt: skip
             await tag_video(admin, container, video["id"], sku="BRW-STEEL", hotspots=FRAMES)
-        media = Starlette(routes=[Mount("/", StaticFiles(directory=self.folder / "media"))])
-        apps = ((platform_app(container), store_port),
-                (create_reels_app(reels.config), reels_port), (media, media_port))  # fmt: skip
-        async with serving(*apps):
-            self.urls = ReelsUrls(base_url(store_port), base_url(reels_port))
-            self.ready.set()
-            assert self._stop is not None
-            await self._stop.wait()
+        apps = ((platform_app(container), store_port), (create_reels_app(reels.config), reels_port))
+        return ReelsUrls(self.store, base_url(reels_port)), apps
 
 
 @pytest.fixture(scope="module")
 def stack(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReelsUrls]:
     """The running Reels stack with one tagged video."""
     del browser  # no browser, no journey: skip (or fail in CI) before starting servers
-    if not FFMPEG.exists() or shutil.which(str(FFMPEG)) is None:
-        pytest.skip(f"ffmpeg is not installed at {FFMPEG} (apt-get install ffmpeg)")
-    folder = tmp_path_factory.mktemp("reels")
-    make_clip(folder / "media")
-    running = ReelsStack(folder)
+    running = ReelsStack(tmp_path_factory.mktemp("reels"))
     try:
         yield running.start()
     finally:

@@ -2,52 +2,59 @@
 moved by as much as the pointer moved, a range past the end is refused and the bar snaps back,
 a caption seeks, and a suggestion is approved with a click.
 
-The platform runs here over the kitchen shop, with a 30-second WebM made by ffmpeg and served
-by a second small app (with range requests, so the browser can seek it).
+The platform (no worker: the suggestions stay as seeded) runs here over the kitchen shop; the
+clip is the demo's 18-second sample, which the platform serves with range requests (so the
+browser can seek it).
 """
 
 from __future__ import annotations
 
-import asyncio
 import math
-import shutil
-import subprocess
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
-from starlette.applications import Starlette
-from starlette.routing import Mount
-from starlette.staticfiles import StaticFiles
+from playwright.sync_api import Browser, FilePayload, Page, expect
 
 from handshake.accounts import service as accounts
-from handshake.bootstrap import Container, build_container
-from handshake.db.base import metadata
-from handshake.db.engine import create_engine
+from handshake.bootstrap import Container
 from handshake.entrypoints.http import create_app
-from handshake.settings import DatabaseSettings, HttpSettings
 from handshake.video import service as videos
 from handshake.video import suggesting, tagging
 from handshake.video.deps import suggestion_matcher
 from tests.accounts_helpers import PASSWORD, policy_of
 from tests.assistant_helpers import kitchen_shop
 from tests.browser.crawl import crawl
-from tests.conftest import make_settings
-from tests.demo_apps_helpers import base_url, free_port, serving
-from tests.video_helpers import KITCHEN_CAPTIONS
+from tests.browser.served import SAMPLE_VIDEO_MS, SAMPLE_VIDEO_PATH, Apps, ServedStack
 
-FFMPEG = Path("/usr/bin/ffmpeg")
-DURATION_MS = 30_000
+DURATION_MS = SAMPLE_VIDEO_MS
 SNAP_MS = 100  # editor.js rounds a drag to tenths of a second
+LANES_WIDTH = "document.getElementById('vt-lanes').getBoundingClientRect().width"  # as editor.js
 OPERATOR_EMAIL = "editor@shop.example"
-STARTUP_SECONDS = 60
 REFUSED_CALL = (
     "Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)"
 )
+# KITCHEN_CAPTIONS fitted to the 18-second clip; suggested from them (a suggestion shows 4 s at
+# least, cut at the video's end): BRW-GLASS 1–5 s, BRW-TOAST 12–16 s and KTL-TRAVEL 14–18 s.
+CAPTIONS = """WEBVTT
+
+1
+00:00:01.000 --> 00:00:04.000
+<v Host>Morning! Water goes into the Brewell glass kettle first.
+
+2
+00:00:05.000 --> 00:00:08.000
+It boils fast, and the glass lets you watch it.
+
+3
+00:00:12.000 --> 00:00:13.800
+For bread, this Brewell two-slice toaster browns it evenly.
+
+4
+00:00:14.000 --> 00:00:16.000
+Travelling? I pack the Kettlo Travel kettle.
+"""
 
 
 @dataclass(frozen=True)
@@ -57,17 +64,6 @@ class EditorSite:
     store: str
     video_id: str
     media_url: str
-
-
-def make_clip(folder: Path) -> None:
-    """A 30-second 160x90 WebM (VP8) test pattern."""
-    subprocess.run(
-        [str(FFMPEG), "-loglevel", "error", "-y", "-f", "lavfi",
-         "-i", f"testsrc=size=160x90:rate=5:duration={DURATION_MS // 1000}",
-         "-c:v", "libvpx", "-b:v", "50k", "-deadline", "realtime", "-an",
-         str(folder / "clip.webm")],
-        check=True, timeout=60,
-    )  # fmt: skip
 
 
 async def seed(container: Container, media_url: str) -> str:
@@ -82,7 +78,7 @@ async def seed(container: Container, media_url: str) -> str:
     video = await videos.create_video(
         uow=container.uow(), settings=settings,
         values={"title": "Kitchen morning", "media_url": media_url, "duration_ms": DURATION_MS,
-                "language": "en", "captions_vtt": KITCHEN_CAPTIONS},
+                "language": "en", "captions_vtt": CAPTIONS},
     )  # fmt: skip
     fields = tagging.TagFields(start_ms=6000, end_ms=10_000, sku="VAP-TEMPO")
     await tagging.add_tag(uow=container.uow(), settings=settings, video_id=video.id, fields=fields)
@@ -93,72 +89,24 @@ async def seed(container: Container, media_url: str) -> str:
     return video.id
 
 
-class EditorStack:
-    """The platform (no worker: the suggestions stay as seeded) and the media server, on one
-    event loop in a thread, so the synchronous Playwright API drives them from the test."""
+class EditorStack(ServedStack[EditorSite]):
+    """The platform alone, without its worker, the video seeded."""
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.ports = (free_port(), free_port())
-        self.ready = threading.Event()
-        self.failure: BaseException | None = None
-        self.site: EditorSite | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stop: asyncio.Event | None = None
-        self._thread = threading.Thread(target=self._run, name="video-editor", daemon=True)
+    name = "editor"
+    worker = False
 
-    def start(self) -> EditorSite:
-        """Run the stack; return once both apps answer."""
-        self._thread.start()
-        if not self.ready.wait(STARTUP_SECONDS) or self.site is None:
-            raise RuntimeError("the editor stack did not start") from self.failure
-        return self.site
-
-    def stop(self) -> None:
-        """Stop both servers and wait for the thread."""
-        if self._loop is not None and self._stop is not None:
-            self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(timeout=30)
-
-    def _run(self) -> None:
-        try:
-            asyncio.run(self._main())
-        except BaseException as exc:  # reported to the waiting test thread
-            self.failure = exc
-            self.ready.set()
-
-    async def _main(self) -> None:
-        self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
-        store_port, media_port = self.ports
-        database = DatabaseSettings(url=f"sqlite+aiosqlite:///{self.folder / 'editor.db'}")
-        settings = make_settings(database, http=HttpSettings(public_url=base_url(store_port)))
-        engine = create_engine(settings.database, null_pool=True)
-        async with engine.begin() as connection:
-            await connection.run_sync(metadata.create_all)
-        await engine.dispose()
-        container = build_container(settings)
-        try:
-            media_url = f"{base_url(media_port)}/media/clip.webm"
-            video_id = await seed(container, media_url)
-            media = Starlette(routes=[Mount("/media", app=StaticFiles(directory=self.folder))])
-            platform = create_app(container=container, run_worker=False)
-            async with serving((platform, store_port), (media, media_port)):
-                self.site = EditorSite(base_url(store_port), video_id, media_url)
-                self.ready.set()
-                await self._stop.wait()
-        finally:
-            await container.dispose()
+    async def _serve(self, container: Container) -> tuple[EditorSite, Apps]:
+        media_url = f"{self.store}{SAMPLE_VIDEO_PATH}"
+        video_id = await seed(container, media_url)
+        platform = create_app(container=container, run_worker=False)
+        return EditorSite(self.store, video_id, media_url), ((platform, self.ports[0]),)
 
 
 @pytest.fixture(scope="module")
 def site(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[EditorSite]:
     """The running editor stack with its clip."""
     del browser  # no browser, no journey: skipped (or failed in CI) before anything starts
-    if not FFMPEG.exists() or shutil.which(str(FFMPEG)) is None:
-        pytest.skip(f"ffmpeg is not installed at {FFMPEG} (apt-get install ffmpeg)")
-    folder = tmp_path_factory.mktemp("video-editor")
-    make_clip(folder)
-    stack = EditorStack(folder)
+    stack = EditorStack(tmp_path_factory.mktemp("video-editor"))
     try:
         yield stack.start()
     finally:
@@ -190,7 +138,7 @@ def drag_bar(page: Page, tag_id: str, pixels: int) -> int:
     box = bar.bounding_box()
     assert box is not None
     x, y = round(box["x"] + box["width"] / 2), round(box["y"] + box["height"] / 2)
-    width = page.evaluate("document.getElementById('vt-lanes').getBoundingClientRect().width")
+    width: float = page.evaluate(LANES_WIDTH)
     page.mouse.move(x, y)
     page.mouse.down()
     page.mouse.move(x + pixels / 2, y)
@@ -215,7 +163,7 @@ def picture(page: Page) -> tuple[float, float, float, float]:
 
 def test_dragging_a_bar_saves_the_moved_range(page: Page, site: EditorSite) -> None:
     open_editor(page, site)
-    assert page.evaluate("Math.round(document.getElementById('vt-video').duration)") == 30
+    assert page.evaluate("Math.round(document.getElementById('vt-video').duration)") == 18
     tempo = saved_tags(page, site)["VAP-TEMPO"]
     moved = drag_bar(page, tempo["id"], 80)
     assert moved > 0
@@ -245,10 +193,11 @@ def test_a_range_past_the_end_is_refused_and_the_bar_snaps_back(
         bar = page.locator(f'.vt-bar[data-tag-id="{travel["id"]}"]')
         bar.scroll_into_view_if_needed()
         before = bar.bounding_box()
-        width = page.evaluate("document.getElementById('vt-lanes').getBoundingClientRect().width")
-        drag_bar(page, travel["id"], math.ceil(7000 / DURATION_MS * width))  # would end at 31 s
+        width = page.evaluate(LANES_WIDTH)
+        assert (travel["start_ms"], travel["end_ms"]) == (14_000, 18_000)
+        drag_bar(page, travel["id"], math.ceil(1000 / DURATION_MS * width))  # would end at 19 s
         expect(page.get_by_test_id("editor-message")).to_have_text(
-            "Not saved: A tag cannot end after the video (30000 ms). (invalid_tag_timing)"
+            "Not saved: A tag cannot end after the video (18000 ms). (invalid_tag_timing)"
         )
         assert bar.bounding_box() == before
         saved = saved_tags(page, site)["KTL-TRAVEL"]
@@ -316,13 +265,12 @@ def test_adding_a_video_with_a_captions_file(page: Page, site: EditorSite) -> No
     open_editor(page, site)
     page.goto(f"{site.store}/admin/videos?lang=en")
     captions = "WEBVTT\n\n00:00:02.000 --> 00:00:04.500\nThe Kettlo Mini kettle.\n"
-    page.get_by_label("Captions file (WebVTT)").set_input_files(
-        files=[{"name": "mini.vtt", "mimeType": "text/vtt", "buffer": captions.encode()}]
-    )
+    upload = FilePayload(name="mini.vtt", mimeType="text/vtt", buffer=captions.encode())
+    page.get_by_label("Captions file (WebVTT)").set_input_files(files=[upload])
     expect(page.get_by_label("Captions (WebVTT, optional)")).to_have_value(captions)
     page.get_by_label("Title").fill("Mini kettle")
     page.get_by_label("Media URL").fill(site.media_url)
-    page.get_by_label("Duration in seconds").fill("30")
+    page.get_by_label("Duration in seconds").fill("18")
     page.get_by_test_id("add-video").click()
     expect(page.get_by_test_id("flash")).to_have_text("Video added.")
     expect(page.get_by_role("heading", level=1)).to_have_text("Mini kettle")

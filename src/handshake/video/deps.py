@@ -13,7 +13,7 @@ from handshake.video.tag_suggestions import ProductMatcher
 from handshake.web.deps import AppSettings
 
 
-def video_settings(settings: AppSettings) -> VideoSettings:
+async def video_settings(settings: AppSettings) -> VideoSettings:
     """The ``video`` section of the application's settings."""
     return settings.video
 
