@@ -7,7 +7,9 @@ import httpx
 from handshake.bootstrap import Container
 from tests.assistant_helpers import kitchen_shop
 from tests.attribution_helpers import make_worker
-from tests.linking_helpers import row_count
+from tests.linking_helpers import bearer, register_app, row_count
+from tests.offers_helpers import client_credentials_token
+from tests.shop_helpers import ready_shopper
 from tests.video_helpers import admin, create_video, tag_video
 
 
@@ -95,6 +97,11 @@ async def test_bad_videos_are_refused_with_a_code_and_nothing_is_stored(
         ({"media_url": "javascript:alert(1)"}, "invalid_video"),
         ({"media_url": "//evil.example/v.webm"}, "invalid_video"),
         ({"language": "english!"}, "invalid_video"),
+        ({"title": "a\u0000b"}, "invalid_video"),
+        (
+            {"captions_vtt": "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nnul \u0000\n"},
+            "invalid_video",
+        ),
         ({"owner_partner_id": "prt_missing"}, "video_owner_invalid"),
     ]
     for fields, code in cases:
@@ -132,6 +139,9 @@ async def test_tags_must_fit_the_video_and_name_a_variant(
         assert (answer.status_code, answer.json()["code"]) == (422, code), fields
     detail = await client.get(f"/api/v1/admin/videos/{video['id']}", headers=headers)
     assert detail.json()["tags"] == []
+    unstorable = await client.post(path, json={"sku": "BRW\u0000GLASS", "start_ms": 0,
+                                               "end_ms": 1000}, headers=headers)  # fmt: skip
+    assert (unstorable.status_code, unstorable.json()["code"]) == (422, "variant_not_found")
 
 
 async def test_moving_a_tag_keeps_its_key_frames_inside_and_a_video_cannot_cut_it(
@@ -153,6 +163,10 @@ async def test_moving_a_tag_keeps_its_key_frames_inside_and_a_video_cannot_cut_i
     )  # fmt: skip
     assert moved.json()["hotspots"] == frames[1:]
 
+    for nulled in ("start_ms", "end_ms", "call_to_action", "hotspots"):
+        refused = await client.patch(f"{path}/tags/{tag['id']}", json={nulled: None},
+                                     headers=headers)  # fmt: skip
+        assert (refused.status_code, refused.json()["code"]) == (422, "invalid_tag_timing"), nulled
     past = await client.patch(f"{path}/tags/{tag['id']}", json={"end_ms": 40_000}, headers=headers)
     assert (past.status_code, past.json()["code"]) == (422, "invalid_tag_timing")
     for nulled in ("status", "title", "duration_ms", "language", "media_url"):
@@ -185,7 +199,13 @@ async def test_the_video_api_is_for_operators(
 ) -> None:
     answer = await client.get("/api/v1/admin/videos")
     assert answer.status_code == 401
-    created = await client.post("/api/v1/admin/videos", json={
-        "title": "T", "media_url": "/v.webm", "duration_ms": 1000, "language": "en"})  # fmt: skip
-    assert created.status_code == 401
+    body = {"title": "T", "media_url": "/v.webm", "duration_ms": 1000, "language": "en"}
+    assert (await client.post("/api/v1/admin/videos", json=body)).status_code == 401
+    app = await register_app(container, kind="video")
+    partner = bearer(await client_credentials_token(client, app))
+    as_partner = await client.post("/api/v1/admin/videos", json=body, headers=partner)
+    assert as_partner.status_code == 401
+    await ready_shopper(client, container)
+    as_shopper = await client.get("/api/v1/admin/videos")
+    assert (as_shopper.status_code, as_shopper.json()["code"]) == (403, "not_an_operator")
     assert await row_count(container, "videos") == 0

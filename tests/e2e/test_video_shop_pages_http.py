@@ -8,6 +8,7 @@ import httpx
 
 from handshake.bootstrap import Container
 from tests.assistant_helpers import kitchen_shop
+from tests.linking_helpers import register_app
 from tests.shop_helpers import ready_shopper
 from tests.video_helpers import create_video, tag_video
 
@@ -58,7 +59,14 @@ async def test_drafts_and_partner_videos_are_not_on_the_shop(
     client: httpx.AsyncClient, container: Container
 ) -> None:
     await kitchen_shop(container)
-    draft = await create_video(client, container, status="draft")
-    for path in (f"/videos/{draft['id']}", f"/videos/{draft['id']}/tags.vtt", "/videos/vid_nope"):
+    draft = await create_video(client, container, status="draft", title="Draft")
+    app = await register_app(container, kind="video")
+    theirs = await create_video(client, container, title="Theirs",
+                                owner_partner_id=app.partner_id)  # fmt: skip
+    listed = await client.get("/videos")
+    assert "Theirs" not in listed.text
+    assert "Draft" not in listed.text
+    for path in (f"/videos/{draft['id']}", f"/videos/{draft['id']}/tags.vtt", "/videos/vid_nope",
+                 f"/videos/{theirs['id']}", f"/videos/{theirs['id']}/tags.vtt"):  # fmt: skip
         answer = await client.get(path)
         assert answer.status_code == 404, path

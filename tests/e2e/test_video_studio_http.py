@@ -78,8 +78,15 @@ async def test_other_partners_and_shopper_tokens_cannot_manage_a_video(
     await kitchen_shop(container)
     _, owner = await _app_headers(client, container, "Owner")
     video = (await client.post(STUDIO, json=OWN_VIDEO, headers=owner)).json()
+    placed = {"sku": "BRW-GLASS", "start_ms": 0, "end_ms": 900}
+    tag = (await client.post(f"{STUDIO}/{video['id']}/tags", headers=owner, json=placed)).json()
     _, other = await _app_headers(client, container, "Other")
+    assert (await client.get(STUDIO, headers=other)).json()["items"] == []
+    tag_path = f"{STUDIO}/{video['id']}/tags/{tag['id']}"
     for method, path, body in (
+        ("PATCH", tag_path, {"end_ms": 2000}),
+        ("POST", f"{tag_path}/review", {"status": "rejected"}),
+        ("DELETE", tag_path, None),
         ("GET", f"{STUDIO}/{video['id']}", None),
         ("PATCH", f"{STUDIO}/{video['id']}", {"title": "Mine now"}),
         ("DELETE", f"{STUDIO}/{video['id']}", None),
@@ -97,7 +104,9 @@ async def test_other_partners_and_shopper_tokens_cannot_manage_a_video(
                               headers=owner)  # fmt: skip
     assert (local.status_code, local.json()["code"]) == (422, "invalid_video")
     assert await row_count(container, "videos") == 1
-    assert await row_count(container, "video_tags") == 0
+    assert await row_count(container, "video_tags") == 1
+    kept = await client.get(f"{STUDIO}/{video['id']}", headers=owner)
+    assert [(t["end_ms"], t["status"]) for t in kept.json()["tags"]] == [(900, "approved")]
     detail = await client.get(f"/api/v1/admin/videos/{video['id']}",
                               headers=await admin(client, container))  # fmt: skip
     assert detail.json()["title"] == "Unboxing"

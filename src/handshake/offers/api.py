@@ -17,10 +17,11 @@ from pydantic import ValidationError
 from handshake.linking.deps import require_scopes_cached
 from handshake.linking.service import PartnerAccess
 from handshake.offers import rendering, service
+from handshake.offers.deps import offer_policy
 from handshake.offers.errors import InvalidOfferRequest
 from handshake.offers.schemas import OfferQuery, OffersIn, OffersOut, query_parameters
-from handshake.offers.service import OfferPolicy, OfferRequest
-from handshake.web.deps import app_services, built_once
+from handshake.offers.service import OfferRequest
+from handshake.web.deps import app_services
 from handshake.web.routing import DomainRouter
 
 router = DomainRouter()
@@ -32,11 +33,6 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 OfferAccess = Annotated[PartnerAccess, Depends(require_scopes_cached("offers", shopper=False))]
 JSON = "application/json"
-
-
-def offer_policy(request: Request) -> OfferPolicy:
-    """The app's offer policy, built once per application."""
-    return built_once(request, "offer_policy", OfferPolicy.from_settings)
 
 
 async def _answer(request: Request, access: PartnerAccess, ask: OfferRequest) -> bytes:

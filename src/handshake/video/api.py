@@ -103,8 +103,8 @@ async def update_tag(
 ) -> TagOut:
     """Given fields only; moving a range keeps the key frames still inside it."""
     changes = body.model_dump(exclude_unset=True, exclude={"hotspots"})
-    if body.hotspots is not None:
-        changes["key_frames"] = key_frames_in(body.hotspots)
+    if "hotspots" in body.model_fields_set:  # null is refused by the service, [] clears
+        changes["key_frames"] = None if body.hotspots is None else key_frames_in(body.hotspots)
     view = await tagging.update_tag(uow=uow, video_id=video_id, tag_id=tag_id, changes=changes)
     return tag_out(view)
 

@@ -13,11 +13,11 @@ from fastapi import Depends, Query, Request, Response
 
 from handshake.linking.deps import require_scopes
 from handshake.linking.service import PartnerAccess
-from handshake.offers.service import OfferPolicy
+from handshake.offers.deps import offer_policy
 from handshake.video import showing
 from handshake.video.rendering import partner_tag_out, partner_video_out
 from handshake.video.schemas import PartnerTagsOut, PartnerVideoListOut
-from handshake.web.deps import AppSettings, ReadUow, WriteUow, built_once
+from handshake.web.deps import AppSettings, ReadUow, WriteUow
 from handshake.web.routing import DomainRouter
 
 PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
@@ -32,11 +32,6 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 VideoAccess = Annotated[PartnerAccess, Depends(require_scopes("offers", shopper=False))]
 Lang = Annotated[str, Query(pattern="^(en|fr)$")]
 router = DomainRouter(prefix="/partner/v1/videos", tags=["partner", "video"], responses=ERRORS)
-
-
-def offer_policy(request: Request) -> OfferPolicy:
-    """The app's offer policy, built once per application."""
-    return built_once(request, "offer_policy", OfferPolicy.from_settings)
 
 
 @router.get(

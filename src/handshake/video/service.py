@@ -36,6 +36,7 @@ from handshake.video.models import (
 )
 from handshake.video.repository import VideoRepository
 from handshake.video.tagging import TagView, tag_views
+from handshake.video.timeline import storable
 
 SUGGEST_JOB = "video.suggest_tags"
 LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
@@ -65,6 +66,9 @@ class VideoDetail:
 def _text(value: Any, name: str, max_length: int) -> str:
     if not isinstance(value, str) or not value.strip() or len(value.strip()) > max_length:
         raise InvalidVideo(f"{name} must be 1 to {max_length} characters.", extra={"field": name})
+    if not storable(value):
+        raise InvalidVideo(f"{name} holds characters that cannot be stored (NUL, surrogates).",
+                           extra={"field": name})  # fmt: skip
     return value.strip()
 
 
@@ -137,6 +141,9 @@ async def _check_owner(uow: UnitOfWork, owner_partner_id: str | None) -> None:
 def _check_captions(captions: str | None, duration_ms: int, settings: VideoSettings) -> None:
     if captions is None:
         return
+    if not storable(captions):
+        raise InvalidVideo("Captions hold characters that cannot be stored (NUL, surrogates).",
+                           extra={"field": "captions_vtt"})  # fmt: skip
     if len(captions.encode()) > settings.max_caption_bytes:
         raise InvalidVideo(f"Captions are limited to {settings.max_caption_bytes} bytes.",
                            extra={"field": "captions_vtt"})  # fmt: skip
@@ -180,7 +187,7 @@ async def update_video(
     checked = _checked({k: v for k, v in changes.items() if k in FIELDS}, settings)
     async with uow:
         repo = uow.repo(VideoRepository)
-        video = await repo.video(video_id)
+        video = await repo.video(video_id, for_update=True)  # see tagging._video
         if video is None:
             raise VideoNotFound(f"No video {video_id}.")
         if "owner_partner_id" in checked:

@@ -14,10 +14,10 @@ from fastapi.responses import HTMLResponse, Response
 from handshake.accounts.deps import OptionalShopper
 from handshake.kernel.money import Money
 from handshake.offers.composition import Offer
-from handshake.offers.service import OfferPolicy
+from handshake.offers.deps import offer_policy
 from handshake.video import showing
 from handshake.video.tagging import TagView
-from handshake.web.deps import ReadUow, built_once
+from handshake.web.deps import ReadUow
 from handshake.web.routing import DomainRouter
 from handshake.web.templating import templates_of
 
@@ -66,7 +66,7 @@ async def watch_page(
     video_id: str, request: Request, shopper: OptionalShopper, uow: ReadUow
 ) -> HTMLResponse:
     """The player with the video's tags and the shopper's offers."""
-    policy = built_once(request, "offer_policy", OfferPolicy.from_settings)
+    policy = offer_policy(request)
     shown = await showing.store_video(
         uow=uow, policy=policy, shopper_id=shopper.id if shopper else None, video_id=video_id
     )

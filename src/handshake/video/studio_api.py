@@ -129,8 +129,8 @@ async def update_own_tag(
 ) -> TagOut:
     """Given fields only."""
     changes = body.model_dump(exclude_unset=True, exclude={"hotspots"})
-    if body.hotspots is not None:
-        changes["key_frames"] = key_frames_in(body.hotspots)
+    if "hotspots" in body.model_fields_set:  # null is refused by the service, [] clears
+        changes["key_frames"] = None if body.hotspots is None else key_frames_in(body.hotspots)
     view = await owned.update_own_tag(
         uow=uow, access=access, video_id=video_id, tag_id=tag_id, changes=changes
     )

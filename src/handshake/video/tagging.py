@@ -24,7 +24,16 @@ from handshake.video.errors import (
 from handshake.video.events import VideoTagsChanged
 from handshake.video.models import CallToAction, TagSource, TagStatus, Video, VideoTag
 from handshake.video.repository import TaggedVariant, VideoRepository
-from handshake.video.timeline import KeyFrame, check_key_frames, check_range, key_frames_of
+from handshake.video.timeline import (
+    KeyFrame,
+    check_key_frames,
+    check_range,
+    key_frames_of,
+    storable,
+)
+
+# A change may leave these out, never set them to null.
+NOT_NULL = ("start_ms", "end_ms", "call_to_action", "key_frames")
 
 
 @dataclass(frozen=True)
@@ -58,8 +67,10 @@ async def tag_views(repo: VideoRepository, tags: Sequence[VideoTag]) -> list[Tag
     return [TagView(t, variants.get(t.variant_id)) for t in tags]
 
 
-async def _video(repo: VideoRepository, video_id: str) -> Video:
-    video = await repo.video(video_id)
+async def _video(repo: VideoRepository, video_id: str, *, lock: bool = False) -> Video:
+    # Locked while tags change: a concurrent shortening or another tag cannot slip past the
+    # duration and tag-count checks (PostgreSQL; SQLite writers take turns anyway).
+    video = await repo.video(video_id, for_update=lock)
     if video is None:
         raise VideoNotFound(f"No video {video_id}.")
     return video
@@ -73,12 +84,12 @@ async def _tag(repo: VideoRepository, video_id: str, tag_id: str) -> VideoTag:
 
 
 async def _variant(repo: VideoRepository, fields: TagFields) -> TaggedVariant:
-    if (fields.variant_id is None) == (fields.sku is None):
+    reference = fields.variant_id or fields.sku
+    if (fields.variant_id is None) == (fields.sku is None) or not storable(reference or ""):
         raise TagVariantNotFound("Name the variant by exactly one of variant_id and sku.",
                                  extra={"field": "variant_id"})  # fmt: skip
     found = await repo.variant(variant_id=fields.variant_id, sku=fields.sku)
     if found is None:
-        reference = fields.variant_id or fields.sku
         field = "variant_id" if fields.variant_id else "sku"
         raise TagVariantNotFound(
             f"No variant {reference!r} in the catalog.", extra={"field": field}
@@ -103,7 +114,7 @@ async def add_tag(
     """A person's tag, approved at once."""
     async with uow:
         repo = uow.repo(VideoRepository)
-        video = await _video(repo, video_id)
+        video = await _video(repo, video_id, lock=True)
         hotspots = _placed(fields, video)
         variant = await _variant(repo, fields)
         if await repo.count_tags(video.id) >= settings.max_tags_per_video:
@@ -127,21 +138,14 @@ async def update_tag(
     *, uow: UnitOfWork, video_id: str, tag_id: str, changes: dict[str, Any]
 ) -> TagView:
     """Move a tag, change its hotspot, product or call to action (given fields only)."""
+    nulled = sorted(k for k in NOT_NULL if k in changes and changes[k] is None)
+    if nulled:
+        raise InvalidTagTiming(f"{', '.join(nulled)} cannot be null.", extra={"field": nulled[0]})
     async with uow:
         repo = uow.repo(VideoRepository)
-        video = await _video(repo, video_id)
+        video = await _video(repo, video_id, lock=True)
         tag = await _tag(repo, video_id, tag_id)
-        current = TagFields(tag.start_ms, tag.end_ms, variant_id=tag.variant_id,
-                            key_frames=tuple(key_frames_of(tag.hotspots)),
-                            call_to_action=CallToAction(tag.call_to_action))  # fmt: skip
-        wanted = replace(current, **{k: v for k, v in changes.items() if k != "sku"})
-        if "sku" in changes:
-            wanted = replace(wanted, variant_id=None, sku=changes["sku"])
-        if "key_frames" not in changes and (wanted.start_ms, wanted.end_ms) != (
-            tag.start_ms,
-            tag.end_ms,
-        ):
-            wanted = replace(wanted, key_frames=_clipped(current.key_frames, wanted))
+        wanted = _wanted(tag, changes)
         hotspots = _placed(wanted, video)
         variant = await _variant(repo, wanted)
         tag.start_ms, tag.end_ms, tag.hotspots = wanted.start_ms, wanted.end_ms, hotspots
@@ -151,6 +155,20 @@ async def update_tag(
         uow.record(VideoTagsChanged(video.id))
         await uow.commit()
     return TagView(tag, variant)
+
+
+def _wanted(tag: VideoTag, changes: dict[str, Any]) -> TagFields:
+    """The tag's fields once ``changes`` apply (moving its range keeps the key frames inside)."""
+    current = TagFields(tag.start_ms, tag.end_ms, variant_id=tag.variant_id,
+                        key_frames=tuple(key_frames_of(tag.hotspots)),
+                        call_to_action=CallToAction(tag.call_to_action))  # fmt: skip
+    wanted = replace(current, **{k: v for k, v in changes.items() if k != "sku"})
+    if "sku" in changes:
+        wanted = replace(wanted, variant_id=None, sku=changes["sku"])
+    moved = (wanted.start_ms, wanted.end_ms) != (tag.start_ms, tag.end_ms)
+    if "key_frames" not in changes and moved:
+        wanted = replace(wanted, key_frames=_clipped(current.key_frames, wanted))
+    return wanted
 
 
 def _clipped(frames: Sequence[KeyFrame], fields: TagFields) -> tuple[KeyFrame, ...]:

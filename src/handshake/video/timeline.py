@@ -29,6 +29,12 @@ class KeyFrame:
         return {"at_ms": self.at_ms, "x": self.x, "y": self.y, "w": self.w, "h": self.h}
 
 
+def storable(text: str) -> bool:
+    """Whether every database stores ``text`` as given: PostgreSQL refuses NUL in text and
+    JSON, and lone surrogates cannot be encoded as UTF-8."""
+    return "\x00" not in text and not any("\ud800" <= char <= "\udfff" for char in text)
+
+
 def check_range(start_ms: int, end_ms: int, duration_ms: int) -> None:
     """A forward, non-empty range inside the video, or ``InvalidTagTiming``."""
     if start_ms < 0:

@@ -192,7 +192,7 @@ class CheckoutScreens:
         session, subject = host.session(request)
         form = await host.posted(request, session)
         checkout_id = request.path_params["checkout_id"]
-        if form is None or subject is None or not form.get("total_minor", "").isdigit():
+        if form is None or subject is None or not form.get("total_minor", "").isdecimal():
             return self._away(session, checkout_id)
         answer = await self._complete(session, subject, checkout_id, form)
         if answer is None:  # the screen tells whether the order went through before the error

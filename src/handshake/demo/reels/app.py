@@ -184,7 +184,7 @@ class Reels(ShoppingApp):
     async def add_to_cart(self, session: AppSession, subject: str, form: dict[str, str]) -> None:
         """The sheet's "Add to cart": an add_to_cart event of the viewing, if the tag is known."""
         video_id, tag_id = form.get("video_id", ""), form.get("tag_id")
-        viewing = int(form["viewing"]) if form.get("viewing", "").isdigit() else 0
+        viewing = int(form["viewing"]) if form.get("viewing", "").isdecimal() else 0
         ref = viewings.ref(session, video_id, tag_id)
         if ref is None or tag_id is None or not viewings.known(session, viewing):
             return
