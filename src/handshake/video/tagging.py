@@ -84,13 +84,18 @@ async def _tag(repo: VideoRepository, video_id: str, tag_id: str) -> VideoTag:
 
 
 async def _variant(repo: VideoRepository, fields: TagFields) -> TaggedVariant:
-    reference = fields.variant_id or fields.sku
-    if (fields.variant_id is None) == (fields.sku is None) or not storable(reference or ""):
+    if (fields.variant_id is None) == (fields.sku is None):
         raise TagVariantNotFound("Name the variant by exactly one of variant_id and sku.",
                                  extra={"field": "variant_id"})  # fmt: skip
-    found = await repo.variant(variant_id=fields.variant_id, sku=fields.sku)
+    reference = fields.variant_id or fields.sku or ""
+    field = "variant_id" if fields.variant_id else "sku"
+    # An id holding NUL names nothing (and PostgreSQL would refuse to even look it up).
+    found = (
+        await repo.variant(variant_id=fields.variant_id, sku=fields.sku)
+        if storable(reference)
+        else None
+    )
     if found is None:
-        field = "variant_id" if fields.variant_id else "sku"
         raise TagVariantNotFound(
             f"No variant {reference!r} in the catalog.", extra={"field": field}
         )
