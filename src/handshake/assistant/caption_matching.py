@@ -15,15 +15,13 @@ from handshake.assistant.live_index import live_index_of
 from handshake.assistant.terms import terms
 from handshake.db.uow import UnitOfWork
 from handshake.settings import AssistantSettings
-from handshake.video.tag_suggestions import NameMatch, name_coverage
+from handshake.video.tag_suggestions import NameMatch, name_coverage, product_names
 
 CANDIDATES = 8
 
 
 def _names(doc: ProductDocument) -> list[list[str]]:
-    brand = terms(doc.brand)
-    titles = [terms(doc.title_en), terms(doc.title_fr)]
-    return [*titles, *[t + [w for w in brand if w not in t] for t in titles]]
+    return product_names([terms(doc.title_en), terms(doc.title_fr)], terms(doc.brand))
 
 
 class AssistantCaptionMatcher:
@@ -49,7 +47,7 @@ class AssistantCaptionMatcher:
                 doc = live.index.get(hit.product_id)
                 if doc is None:
                     continue
-                names = [name for name in _names(doc) if name]
+                names = _names(doc)
                 coverage, words = max(
                     (name_coverage(said, name) for name in names),
                     key=lambda pair: pair[0], default=(0.0, ()),

@@ -13,7 +13,13 @@ from handshake.accounts.deps import CurrentOperator
 from handshake.video import partner_api, service, showing, studio_api, suggesting, tagging
 from handshake.video.deps import VideoSettingsDep, suggestion_matcher
 from handshake.video.models import TagStatus
-from handshake.video.rendering import key_frames_in, tag_out, video_detail_out, video_out
+from handshake.video.rendering import (
+    key_frames_in,
+    tag_fields_in,
+    tag_out,
+    video_detail_out,
+    video_out,
+)
 from handshake.video.schemas import (
     ReviewIn,
     SuggestionRunOut,
@@ -87,10 +93,7 @@ async def add_tag(
     settings: VideoSettingsDep,
 ) -> TagOut:  # fmt: skip
     """A person's tag: approved at once."""
-    fields = tagging.TagFields(
-        start_ms=body.start_ms, end_ms=body.end_ms, variant_id=body.variant_id, sku=body.sku,
-        key_frames=key_frames_in(body.hotspots), call_to_action=body.call_to_action,
-    )  # fmt: skip
+    fields = tag_fields_in(body)
     view = await tagging.add_tag(
         uow=uow, settings=settings, video_id=video_id, fields=fields, operator_id=operator.id
     )

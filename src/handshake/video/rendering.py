@@ -13,6 +13,7 @@ from handshake.video.schemas import (
     PartnerTagOut,
     PartnerVideoOut,
     TaggedProductOut,
+    TagIn,
     TagOut,
     TrackingOut,
     VideoDetailOut,
@@ -21,7 +22,7 @@ from handshake.video.schemas import (
 )
 from handshake.video.service import VideoDetail, VideoSummary
 from handshake.video.showing import ShownTag
-from handshake.video.tagging import TagView
+from handshake.video.tagging import TagFields, TagView
 from handshake.video.timeline import KeyFrame
 
 
@@ -30,10 +31,18 @@ def key_frames_in(hotspots: Sequence[KeyFrameIn]) -> tuple[KeyFrame, ...]:
     return tuple(KeyFrame(h.at_ms, h.x, h.y, h.w, h.h) for h in hotspots)
 
 
+def tag_fields_in(body: TagIn) -> TagFields:
+    """What a tag request body places."""
+    return TagFields(
+        start_ms=body.start_ms, end_ms=body.end_ms, variant_id=body.variant_id, sku=body.sku,
+        key_frames=key_frames_in(body.hotspots), call_to_action=body.call_to_action,
+    )  # fmt: skip
+
+
 def tag_out(view: TagView, lang: str = "en") -> TagOut:
     """The operator's view of a tag."""
     tag, variant = view.tag, view.variant
-    title = None if variant is None else (variant.title_fr if lang == "fr" else variant.title_en)
+    title = None if variant is None else variant.title(lang)
     return TagOut(
         id=tag.id, video_id=tag.video_id, variant_id=tag.variant_id,
         sku=variant.sku if variant else None, product_id=tag.product_id, title=title,
@@ -95,7 +104,7 @@ def partner_tag_out(
         offer = OfferResultOut.model_validate(item_document(shown.offer, linked=linked, lang=lang))
     product = TaggedProductOut(
         variant_id=variant.variant_id, sku=variant.sku, product_id=variant.product_id,
-        title=variant.title_fr if lang == "fr" else variant.title_en,
+        title=variant.title(lang),
     )  # fmt: skip
     return PartnerTagOut(
         id=tag.id, start_ms=tag.start_ms, end_ms=tag.end_ms, hotspots=key_frames_out(tag.hotspots),

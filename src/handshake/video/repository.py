@@ -27,6 +27,10 @@ class TaggedVariant:
     product_active: bool
     available: int
 
+    def title(self, lang: str) -> str:
+        """The product's title in ``lang`` (French for ``fr``/``fr-…``, else English)."""
+        return self.title_fr if lang.startswith("fr") else self.title_en
+
 
 class VideoRepository(Repository):
     """Videos, their tags, and the catalog lookups tags need."""

@@ -48,7 +48,7 @@ def _tag_fields(view: TagView, offers: dict[str, Offer], lang: str) -> dict[str,
         "hotspots": [f.as_document() for f in view.key_frames],
         "call_to_action": view.tag.call_to_action, "variant_id": variant.variant_id,
         "product_id": variant.product_id, "sku": variant.sku,
-        "title": variant.title_fr if lang == "fr" else variant.title_en,
+        "title": variant.title(lang),
         "offer": _offer_fields(offers.get(variant.sku), lang),
     }  # fmt: skip
 

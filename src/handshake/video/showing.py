@@ -60,12 +60,13 @@ async def partner_videos(*, uow: UnitOfWork, access: PartnerAccess) -> list[Vide
 
 
 async def _shown(
-    uow: UnitOfWork, video_id: str, partner_id: str | None
+    uow: UnitOfWork, video_id: str, partner_id: str | None, *, operator: bool = False
 ) -> tuple[Video, list[TagView]]:
+    """The video and its approved tags of sold variants; the operator sees any video."""
     async with uow:
         repo = uow.repo(VideoRepository)
         video = await repo.video(video_id)
-        if video is None or not visible_to(video, partner_id):
+        if video is None or not (operator or visible_to(video, partner_id)):
             raise VideoNotFound(f"No video {video_id}.")
         tags = await repo.tags(video.id, statuses=[TagStatus.APPROVED.value])
         views = await tag_views(repo, tags)
@@ -93,11 +94,9 @@ async def video_offers(
 ) -> ShownVideo:
     """Approved tags with live offers: the linked shopper's (with offer tokens) or anyone's."""
     video, views = await shown_video(uow=uow, access=access, video_id=video_id)
-    skus = list(dict.fromkeys(v.variant.sku for v in views if v.variant is not None))
     items: dict[str, OfferItem] = {}
     batch: OfferBatch | None = None
-    for start in range(0, len(skus), offers.MAX_BATCH):
-        chunk = skus[start : start + offers.MAX_BATCH]
+    for chunk in _sku_batches(views):
         request = OfferRequest(
             references=tuple(("sku", s) for s in chunk), placement_id=placement_id,
             campaign_id=video.id, lang=lang,
@@ -116,13 +115,18 @@ async def video_offers(
     return ShownVideo(video, shown, linked, url)
 
 
+def _sku_batches(views: list[TagView]) -> list[list[str]]:
+    """The tags' distinct SKUs in batches the offers engine answers in one call."""
+    skus = list(dict.fromkeys(v.variant.sku for v in views if v.variant is not None))
+    return [skus[i : i + offers.MAX_BATCH] for i in range(0, len(skus), offers.MAX_BATCH)]
+
+
 def _cue(view: TagView, lang: str) -> TrackCue:
     variant = view.variant
     assert variant is not None  # only sold variants are shown
-    title = variant.title_fr if lang.startswith("fr") else variant.title_en
     payload = {
         "tag_id": view.tag.id, "sku": variant.sku, "variant_id": variant.variant_id,
-        "product_id": variant.product_id, "title": title,
+        "product_id": variant.product_id, "title": variant.title(lang),
         "call_to_action": view.tag.call_to_action,
         "hotspots": [f.as_document() for f in view.key_frames],
     }  # fmt: skip
@@ -147,16 +151,8 @@ async def partner_tags_track(
 
 async def operator_tags_track(*, uow: UnitOfWork, video_id: str, lang: str = "en") -> str:
     """The track of any video, draft or not, for the operator's preview and export."""
-    async with uow:
-        repo = uow.repo(VideoRepository)
-        video = await repo.video(video_id)
-        if video is None:
-            raise VideoNotFound(f"No video {video_id}.")
-        views = await tag_views(
-            repo, await repo.tags(video.id, statuses=[TagStatus.APPROVED.value])
-        )
-    sold = [v for v in views if v.variant is not None and v.variant.product_active]
-    return metadata_track(video.id, [_cue(v, lang) for v in sold])
+    video, views = await _shown(uow, video_id, None, operator=True)
+    return metadata_track(video.id, [_cue(v, lang) for v in views])
 
 
 @dataclass(frozen=True)
@@ -178,10 +174,8 @@ async def store_video(
 ) -> StoreVideo:
     """A published store video with the signed-in shopper's (or anyone's) offers."""
     video, views = await _shown(uow, video_id, None)
-    skus = list(dict.fromkeys(v.variant.sku for v in views if v.variant is not None))
     found: dict[str, Offer] = {}
-    for start in range(0, len(skus), offers.MAX_BATCH):
-        chunk = skus[start : start + offers.MAX_BATCH]
+    for chunk in _sku_batches(views):
         found |= await offers.store_offers(
             uow=uow, policy=policy, shopper_id=shopper_id, skus=chunk
         )

@@ -18,7 +18,13 @@ from handshake.linking.service import PartnerAccess
 from handshake.video import owned
 from handshake.video.deps import VideoSettingsDep
 from handshake.video.models import TagStatus
-from handshake.video.rendering import key_frames_in, tag_out, video_detail_out, video_out
+from handshake.video.rendering import (
+    key_frames_in,
+    tag_fields_in,
+    tag_out,
+    video_detail_out,
+    video_out,
+)
 from handshake.video.schemas import (
     ReviewIn,
     StudioVideoIn,
@@ -29,7 +35,6 @@ from handshake.video.schemas import (
     VideoDetailOut,
     VideoListOut,
 )
-from handshake.video.tagging import TagFields
 from handshake.web.deps import ReadUow, WriteUow
 from handshake.web.routing import DomainRouter
 
@@ -111,13 +116,10 @@ async def tag_own(
     """Your tag is approved at once (you are its reviewer)."""
 
     async def run(keyed: IdempotentRequest | None) -> Answer:
-        fields = TagFields(
-            start_ms=body.start_ms, end_ms=body.end_ms, variant_id=body.variant_id, sku=body.sku,
-            key_frames=key_frames_in(body.hotspots), call_to_action=body.call_to_action,
-        )  # fmt: skip
         view = await owned.tag_own_video(
-            uow=uow, settings=settings, access=access, video_id=video_id, fields=fields
-        )
+            uow=uow, settings=settings, access=access, video_id=video_id,
+            fields=tag_fields_in(body),
+        )  # fmt: skip
         return Answer(201, tag_out(view).model_dump(mode="json"))
 
     return await keyed_call(request, scope=_scope(access, request), key=key, run=run)

@@ -166,6 +166,12 @@ def overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
     return a_start < b_end and b_start < a_end
 
 
+def product_names(titles: Sequence[list[str]], brand: list[str]) -> list[list[str]]:
+    """A product's names as words: each non-empty title, alone and with the brand's words."""
+    kept = [title for title in titles if title]
+    return [*kept, *[title + [w for w in brand if w not in title] for title in kept]]
+
+
 def name_coverage(said: set[str], name_words: Sequence[str]) -> tuple[float, tuple[str, ...]]:
     """The share of a name's words in ``said`` (words with digits count only when said, words
     of one letter never), and the words that matched."""

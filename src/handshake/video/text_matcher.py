@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from handshake.catalog.search_source import SearchableProduct, product_versions, searchable_products
 from handshake.catalog.search_text import normalise
 from handshake.db.uow import UnitOfWork
-from handshake.video.tag_suggestions import NameMatch, name_coverage
+from handshake.video.tag_suggestions import NameMatch, name_coverage, product_names
 
 COMMON_SHARE = 0.2
 
@@ -33,9 +33,8 @@ class _Names:
 
 def _names(product: SearchableProduct) -> _Names:
     titles = [words_of(product.title_en), words_of(product.title_fr)]
-    brand = words_of(product.brand)
-    with_brand = [title + [w for w in brand if w not in title] for title in titles if title]
-    return _Names(product.product_id, tuple(tuple(n) for n in [*titles, *with_brand] if n))
+    names = product_names(titles, words_of(product.brand))
+    return _Names(product.product_id, tuple(tuple(n) for n in names))
 
 
 class CatalogTextMatcher:
