@@ -3,10 +3,13 @@ webhooks, the orders placed in the app and the webhook log. An app adds its own 
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
+from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -133,3 +136,22 @@ class ShoppingApp:
             Route("/webhooks", self.webhook_log),
             *self.pages.routes(),
         ]
+
+
+def http_client(given: httpx.AsyncClient | None) -> httpx.AsyncClient:
+    """The app's HTTP client to the store: the one given (tests), else a new one."""
+    return given or httpx.AsyncClient(timeout=httpx.Timeout(15.0))
+
+
+def serving_app(
+    routes: list[Route | Mount], client: httpx.AsyncClient, *, owned: bool
+) -> Starlette:
+    """A Starlette app of ``routes`` that closes ``client`` on shutdown when it ``owned`` it."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        if owned:
+            await client.aclose()
+
+    return Starlette(routes=routes, lifespan=lifespan)

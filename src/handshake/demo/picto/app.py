@@ -5,8 +5,6 @@ Start it with ``create_picto_app(PartnerAppConfig(...))`` (see ``handshake demo 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -18,7 +16,7 @@ from starlette.routing import Route
 from handshake.demo.partner_kit.checkout import CheckoutScreens
 from handshake.demo.partner_kit.config import PartnerAppConfig
 from handshake.demo.partner_kit.linked import NAME, PlatformUnavailable
-from handshake.demo.partner_kit.shop import ShoppingApp
+from handshake.demo.partner_kit.shop import ShoppingApp, http_client, serving_app
 from handshake.demo.picto.feed import Feed
 
 HERE = Path(__file__).parent
@@ -54,20 +52,14 @@ def create_picto_app(
     config: PartnerAppConfig, *, http: httpx.AsyncClient | None = None, feed_size: int = 4
 ) -> Starlette:
     """Picto as an ASGI app (its HTTP client is closed on shutdown unless given)."""
-    client = http or httpx.AsyncClient(timeout=httpx.Timeout(15.0))
+    client = http_client(http)
     picto = Picto(config, client, feed_size)
-
-    @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        yield
-        if http is None:
-            await client.aclose()
 
     routes = [
         Route("/", picto.feed_page),
         *CheckoutScreens(picto).routes(),
         *picto.common_routes(),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = serving_app(routes, client, owned=http is None)
     app.state.picto = picto
     return app

@@ -7,8 +7,6 @@ Start it with ``create_reels_app(PartnerAppConfig(...))`` (see ``handshake demo 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +19,7 @@ from starlette.routing import Route
 from handshake.demo.partner_kit.config import PartnerAppConfig
 from handshake.demo.partner_kit.linked import NAME, PlatformUnavailable
 from handshake.demo.partner_kit.sessions import AppSession, csrf_ok
-from handshake.demo.partner_kit.shop import ShoppingApp
+from handshake.demo.partner_kit.shop import ShoppingApp, http_client, serving_app
 from handshake.demo.reels import viewings
 from handshake.demo.reels.buying import ReelsCheckout
 from handshake.demo.reels.platform import ReelsPlatform, VideoGone
@@ -199,14 +197,8 @@ def create_reels_app(
     config: PartnerAppConfig, *, http: httpx.AsyncClient | None = None
 ) -> Starlette:
     """Reels as an ASGI app (its HTTP client is closed on shutdown unless given)."""
-    client = http or httpx.AsyncClient(timeout=httpx.Timeout(15.0))
+    client = http_client(http)
     reels = Reels(config, client)
-
-    @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        yield
-        if http is None:
-            await client.aclose()
 
     routes = [
         Route("/", reels.home),
@@ -216,6 +208,6 @@ def create_reels_app(
         *ReelsCheckout(reels).routes(),
         *reels.common_routes(),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = serving_app(routes, client, owned=http is None)
     app.state.reels = reels
     return app
