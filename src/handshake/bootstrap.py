@@ -11,6 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from handshake.assistant import service as assistant
 from handshake.assistant import tasks as assistant_tasks
+from handshake.attribution import attributing as attribution
+from handshake.attribution import tasks as attribution_tasks
+from handshake.attribution.attributing import AttributionPolicy
 from handshake.checkout import service as checkout
 from handshake.db.engine import create_engine
 from handshake.db.uow import SqlUnitOfWork, UnitOfWork, session_factories
@@ -99,9 +102,14 @@ class Container:
                 uow=self.uow(), settings=self.settings.assistant
             )
 
+        async def attribute_pending_orders() -> object:
+            # Behind the per-order trigger: an order whose job was lost is attributed anyway.
+            policy = AttributionPolicy.from_settings(self.settings)
+            return await attribution.catch_up(uow_factory=self.uow, policy=policy)
+
         return [
             purge_idempotency_keys, release_overdue_reservations, purge_expired_device_data,
-            review_device_streaming, reconcile_assistant_index,
+            review_device_streaming, reconcile_assistant_index, attribute_pending_orders,
         ]  # fmt: skip
 
     async def dispose(self) -> None:
@@ -143,6 +151,7 @@ def build_container(settings: Settings | None = None, *, null_pool: bool = False
     _wire_domains(container)
     # The assistant's index follows the catalog through jobs queued after each change.
     assistant_tasks.follow_catalog(bus=container.bus, uow_factory=container.uow)
+    attribution_tasks.follow_orders(bus=container.bus, uow_factory=container.uow)
     return container
 
 

@@ -340,6 +340,70 @@ class AttributionSettings(BaseModel):
         le=90,
         description="Events that occurred longer ago than this are rejected (late batches).",
     )
+    click_window_days: int = Field(
+        default=7, ge=1, le=90, description="A click is credited with orders this many days after."
+    )
+    view_window_days: int = Field(
+        default=1, ge=1, le=30, description="View-through: a view or impression, this many days."
+    )
+    new_customer_days: int = Field(
+        default=365,
+        ge=1,
+        le=3650,
+        description="A buyer with no order in this many days before is a new customer.",
+    )
+    cannibalisation_days: int = Field(
+        default=30,
+        ge=1,
+        le=365,
+        description="An attributed order is likely cannibalised when its buyer bought the same"
+        " product or category on the store site in this many days before.",
+    )
+    commission_rate_bp: int = Field(
+        default=1000, ge=0, le=10000, description="Commission on attributed revenue (1000 = 10 %)."
+    )
+    commission_rate_bp_by_partner: dict[str, int] = Field(
+        default_factory=dict, description="Commission per partner id, overriding the default."
+    )
+    partner_min_shoppers: int = Field(
+        default=50,
+        ge=50,
+        le=100000,
+        description="Partner reports hide every cell with fewer distinct shoppers than this.",
+    )
+    privacy_noise: bool = Field(
+        default=False,
+        description="Add OpenDP noise to partner reports, spending a per-partner privacy budget.",
+    )
+    privacy_budget_epsilon: float = Field(
+        default=1.0, gt=0, le=100, description="Privacy loss a partner may spend per budget period."
+    )
+    privacy_epsilon_per_report: float = Field(
+        default=0.1, gt=0, le=10, description="Privacy loss one partner report spends."
+    )
+    privacy_budget_days: int = Field(
+        default=30, ge=1, le=366, description="Length of a budget period (then it renews)."
+    )
+    privacy_max_orders_per_shopper: int = Field(
+        default=5,
+        ge=1,
+        le=100,
+        description="Orders of one shopper a noisy report counts at most (the noise's scale).",
+    )
+    privacy_max_revenue_minor_per_shopper: int = Field(
+        default=100000,
+        ge=100,
+        le=100_000_000,
+        description="Revenue of one shopper a noisy report counts at most, in minor units.",
+    )
+
+    @field_validator("commission_rate_bp_by_partner")
+    @classmethod
+    def _commission_rates(cls, value: dict[str, int]) -> dict[str, int]:
+        for partner_id, rate in value.items():
+            if not 0 <= rate <= 10000:
+                raise ValueError(f"bad commission rate for {partner_id!r}: {rate} (0..10000 bp)")
+        return value
 
 
 class DeliveryOptionSettings(BaseModel):

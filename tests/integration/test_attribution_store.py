@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from handshake.attribution import service
+from handshake.attribution.attributing import AttributionPolicy
 from handshake.attribution.models import AdEventStatus
 from handshake.bootstrap import Container
 from handshake.jobs import service as jobs
@@ -173,9 +175,16 @@ async def test_the_worker_stores_a_batch_once_even_if_run_twice(
     pending = await jobs.list_jobs(uow=container.read_uow(), status=JobStatus.PENDING)
     payload = next(dict(job.payload) for job in pending if job.name == service.STORE_JOB)
 
+    policy = AttributionPolicy.from_settings(container.settings)
     assert await worker.run_until_idle() == 1
-    assert await service.store_events(uow=container.uow(), payload=payload) == 0
+    assert await service.store_events(uow=container.uow(), payload=payload, policy=policy) == 0
     assert len(await stored_events(container)) == 2
+    # The daily counts were added once: a rerun of the job adds nothing.
+    async with container.engine.connect() as connection:
+        counts = (
+            await connection.execute(text("SELECT impressions, clicks FROM ad_event_days"))
+        ).all()
+    assert [tuple(row) for row in counts] == [(1, 1)]
 
 
 async def test_events_of_another_partner_are_independent(

@@ -10,7 +10,13 @@ from typing import Any
 from sqlalchemy import Row, func, or_, select, update
 
 from handshake.accounts.models import Shopper
-from handshake.attribution.models import AdEvent, AdEventKind, AdEventReceipt
+from handshake.attribution.models import (
+    AdEvent,
+    AdEventDay,
+    AdEventKind,
+    AdEventReceipt,
+    EngagedShopperDay,
+)
 from handshake.catalog.models import Variant
 from handshake.checkout.models import Order, OrderLine, OrderStatus
 from handshake.db.uow import Repository
@@ -102,10 +108,10 @@ class AttributionRepository(Repository):
         )
         return (await self.session.scalar(statement)) is not None
 
-    async def insert_events(self, rows: Sequence[dict[str, Any]]) -> int:
-        """Insert ad events, skipping those already stored; how many were inserted."""
+    async def insert_events(self, rows: Sequence[dict[str, Any]]) -> set[str]:
+        """Insert ad events, skipping those already stored; the ids of the inserted rows."""
         if not rows:
-            return 0
+            return set()
         statement = (
             self.conflict_insert(AdEvent)
             .values(list(rows))
@@ -113,7 +119,27 @@ class AttributionRepository(Repository):
             .returning(AdEvent.id)
         )
         result = await self.session.execute(statement)
-        return len(result.scalars().all())
+        return set(result.scalars().all())
+
+    async def add_day_counts(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Add these counts to ``ad_event_days`` (rows created as needed)."""
+        if not rows:
+            return
+        statement = self.conflict_insert(AdEventDay).values(list(rows))
+        columns = ("impressions", "views", "clicks", "add_to_carts")
+        await self.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["day", "partner_id", "channel", "campaign_id", "creative_id"],
+                set_={c: getattr(AdEventDay, c) + statement.excluded[c] for c in columns},
+            )
+        )
+
+    async def add_engaged_shoppers(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Record engaged shoppers per day and cell (repeats are ignored)."""
+        if rows:
+            await self.session.execute(
+                self.conflict_insert(EngagedShopperDay).values(list(rows)).on_conflict_do_nothing()
+            )
 
     async def events_of_shopper(self, shopper_id: str) -> list[AdEvent]:
         """The shopper's ad events, oldest first."""

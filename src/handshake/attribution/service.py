@@ -13,6 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from handshake.attribution import rollups
+from handshake.attribution.attributing import (
+    CLICK_KINDS,
+    VIEW_KINDS,
+    AttributionPolicy,
+    reattribute_after_events,
+)
 from handshake.attribution.errors import AdEventNotFound, EventBatchTooLarge
 from handshake.attribution.event_rules import (
     EventWindow,
@@ -33,6 +40,7 @@ from handshake.attribution.intake import (
 )
 from handshake.attribution.metrics import AD_EVENTS, AD_EVENTS_STORED
 from handshake.attribution.models import AdEventStatus
+from handshake.attribution.order_repository import OrderAttributionRepository
 from handshake.attribution.repository import AttributionRepository
 from handshake.db.uow import UnitOfWork
 from handshake.jobs import service as jobs
@@ -42,6 +50,7 @@ from handshake.offers.click_ids import derive_click_secret
 from handshake.settings import Settings
 
 STORE_JOB = "attribution.store_events"
+TOUCH_KINDS = frozenset(CLICK_KINDS + VIEW_KINDS)
 
 
 @dataclass(frozen=True)
@@ -207,9 +216,13 @@ def _event_row(
     }
 
 
-async def store_events(*, uow: UnitOfWork, payload: dict[str, Any]) -> int:
+async def store_events(
+    *, uow: UnitOfWork, payload: dict[str, Any], policy: AttributionPolicy
+) -> int:
     """Write the events of an accepted batch as ad_events rows (idempotent); how many were new.
 
+    In the same transaction the new events are added to the daily counts and, when they are a
+    linked shopper's, the shopper's orders they could be credited with are attributed again.
     A shopper erased while the batch was queued is not attached to its events.
     """
     async with uow:
@@ -218,10 +231,18 @@ async def store_events(*, uow: UnitOfWork, payload: dict[str, Any]) -> int:
         if shopper_id is not None and not await repo.shopper_is_live(str(shopper_id)):
             shopper_id = None
         rows = [_event_row(entry, payload, shopper_id) for entry in payload["events"]]
-        stored = await repo.insert_events(rows)
+        inserted = await repo.insert_events(rows)
+        new_rows = [row for row in rows if row["id"] in inserted]
+        await repo.add_day_counts(rollups.day_counts(new_rows))
+        await repo.add_engaged_shoppers(rollups.engaged_shoppers(new_rows))
+        if shopper_id is not None:
+            await reattribute_after_events(
+                uow.repo(OrderAttributionRepository), policy, shopper_id=str(shopper_id),
+                occurred=[r["occurred_at"] for r in new_rows if r["kind"] in TOUCH_KINDS],
+            )  # fmt: skip
         await uow.commit()
-    AD_EVENTS_STORED.inc(stored)
-    return stored
+    AD_EVENTS_STORED.inc(len(inserted))
+    return len(inserted)
 
 
 async def get_event_status(*, uow: UnitOfWork, partner_id: str, event_id: str) -> EventStatusView:
@@ -268,8 +289,10 @@ async def export_events_of_shopper(*, uow: UnitOfWork, shopper_id: str) -> list[
 
 
 async def detach_shopper(*, uow: UnitOfWork, shopper_id: str) -> int:
-    """Erasure: the shopper's events stay as anonymous facts; how many were detached."""
+    """Erasure: the shopper's events and attributed orders stay as anonymous facts, their
+    engagement days go; how many events were detached."""
     async with uow:
         detached = await uow.repo(AttributionRepository).detach_shopper(shopper_id)
+        await uow.repo(OrderAttributionRepository).forget_shopper(shopper_id)
         await uow.commit()
     return detached
