@@ -9,6 +9,7 @@ from typing import Any
 
 from rich.console import Console
 
+from bench import analytics as analytics_bench
 from bench import assistant as assistant_bench
 from bench import checkout as checkout_bench
 from bench import devices as devices_bench
@@ -45,8 +46,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
             devices_bench.NAME,
             devices_connector.NAME,
             assistant_bench.NAME,
+            analytics_bench.NAME,
         ),
         help="run one benchmark",
+    )
+    parser.add_argument(
+        "--analytics-events",
+        type=_event_count,
+        default=analytics_bench.Options().events,
+        help="ad events generated for the analytics benchmark (default 10000000: a few minutes)",
     )
     parser.add_argument(
         "--assistant-sizes",
@@ -92,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
             reports.append(_devices_connector(data, args, console))
         if args.only in (None, assistant_bench.NAME):
             reports.append(_assistant(args, console))
+        if args.only in (None, analytics_bench.NAME):
+            reports.append(_analytics(data, args, console))
     finally:
         if not args.keep_data:
             asyncio.run(drop_schema(data.database))
@@ -207,6 +217,31 @@ def _assistant(args: argparse.Namespace, console: Console) -> dict[str, Any]:
     report = assistant_bench.run(options, console)
     assistant_bench.print_summary(report, console)
     console.print(f"report: {write_result(assistant_bench.NAME, report)}")
+    return report
+
+
+def _event_count(text: str) -> int:
+    count = int(text.replace("_", ""))
+    if not 2_000 <= count <= 100_000_000:
+        raise argparse.ArgumentTypeError("between 2000 and 100000000 events")
+    return count
+
+
+def _analytics(data: BenchData, args: argparse.Namespace, console: Console) -> dict[str, Any]:
+    defaults = analytics_bench.Options()
+    events = args.analytics_events
+    options = analytics_bench.Options(
+        events=events,
+        incremental_events=min(defaults.incremental_events, events // 2),
+        shoppers=min(defaults.shoppers, max(100, events // 50)),
+    )
+    console.print(
+        f"[bold]{analytics_bench.NAME}[/bold]: performance report over {events:,} generated"
+        " events vs a bare SQL aggregate"
+    )
+    report = analytics_bench.run(data, options, console)
+    analytics_bench.print_summary(report, console)
+    console.print(f"report: {write_result(analytics_bench.NAME, report)}")
     return report
 
 

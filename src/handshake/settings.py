@@ -376,22 +376,25 @@ class AttributionSettings(BaseModel):
         description="Add OpenDP noise to partner reports, spending a per-partner privacy budget.",
     )
     privacy_budget_epsilon: float = Field(
-        default=1.0, gt=0, le=100, description="Privacy loss a partner may spend per budget period."
+        default=10.0,
+        gt=0,
+        le=100,
+        description="Privacy loss a partner may spend per budget period.",
     )
     privacy_epsilon_per_report: float = Field(
-        default=0.1, gt=0, le=10, description="Privacy loss one partner report spends."
+        default=1.0, gt=0, le=10, description="Privacy loss one partner report spends."
     )
     privacy_budget_days: int = Field(
         default=30, ge=1, le=366, description="Length of a budget period (then it renews)."
     )
     privacy_max_orders_per_shopper: int = Field(
-        default=5,
+        default=2,
         ge=1,
         le=100,
         description="Orders of one shopper a noisy report counts at most (the noise's scale).",
     )
     privacy_max_revenue_minor_per_shopper: int = Field(
-        default=100000,
+        default=20000,
         ge=100,
         le=100_000_000,
         description="Revenue of one shopper a noisy report counts at most, in minor units.",

@@ -69,7 +69,8 @@ async def test_an_operator_sees_the_overview_with_the_side_navigation(
     await signed_in_operator(client, container)
     page = await client.get("/admin")
     assert page.status_code == 200, page.text
-    for label in ["Overview", "Catalog", "Orders", "Partners", "Device makers", "Channel report"]:
+    labels = ["Overview", "Catalog", "Orders", "Partners", "Device makers", "Channel performance"]
+    for label in labels:
         assert f">{label}</a>" in page.text
     assert 'data-testid="nav-overview" aria-current="page"' in page.text
     assert 'data-testid="orders-today">0<' in page.text

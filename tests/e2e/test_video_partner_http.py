@@ -9,7 +9,9 @@ from typing import Any
 
 import httpx
 
-from handshake.attribution.channel_report import channel_report, report_period
+from handshake.attribution import attributing, reports
+from handshake.attribution.performance import CommissionRates, Grouping
+from handshake.attribution.report_periods import report_period
 from handshake.bootstrap import Container
 from handshake.checkout.models import Order
 from handshake.kernel import clock
@@ -206,7 +208,18 @@ async def test_impression_tap_and_purchase_flow_into_attribution(
         order = await uow.session.get(Order, done.json()["order"]["id"])  # type: ignore[attr-defined]
     assert order is not None
     assert (order.click_id, order.partner_id) == (click["click_id"], app.partner_id)
-    report = await channel_report(uow=container.read_uow(), period=report_period(), currency="EUR")
-    [row] = [r for r in report.campaigns if r.campaign_id == video["id"]]
-    assert (row.partner_id, row.impressions, row.clicks, row.orders) == (app.partner_id, 1, 1, 1)
-    assert row.revenue_minor == order.total_minor
+    policy = attributing.AttributionPolicy.from_settings(container.settings)
+    await attributing.catch_up(uow_factory=container.uow, policy=policy)  # the job may be due
+    report = await reports.performance_report(
+        uow=container.read_uow(),
+        request=reports.ReportRequest(period=report_period(), grouping=Grouping.CREATIVE),
+        rates=CommissionRates(1000),
+    )
+    [row] = report.rows
+    assert (row.partner_id, row.channel, row.campaign_id, row.creative_id) == (
+        app.partner_id, None, video["id"], tag["id"]
+    )  # fmt: skip
+    f = row.figures
+    assert (f.impressions, f.clicks, f.orders) == (1, 1, 1)
+    assert f.revenue_minor == order.total_minor
+    assert [(c.channel, c.figures.orders) for c in report.channels] == [("video", 1)]

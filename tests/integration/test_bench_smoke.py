@@ -6,7 +6,9 @@ the result writer leaves a JSON report with the fields a reader needs.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import io
 import json
 import os
 from collections.abc import AsyncIterator
@@ -14,10 +16,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+from bench import analytics
 from bench.bare_app import asyncpg_dsn, create_bare_app
 from bench.load import parse_wrk_output
+from bench.prepare import POSTGRES_URL_ENV, drop_schema, prepare
 from bench.results import machine_info, median, write_result
 from bench.token_bare_app import create_token_bare_app
+from rich.console import Console
 from sqlalchemy import text
 
 from handshake.db.engine import create_engine
@@ -152,3 +157,36 @@ async def test_token_bare_app_reads_the_token_by_its_digest(token_table: str) ->
     assert found.status_code == 200
     assert found.json() == {"id": "tok_1", "client_id": "cli_1", "scope": "profile"}
     assert missing.status_code == 404
+
+
+def test_the_analytics_bench_runs_end_to_end_on_a_tiny_history(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Not a measure: a few thousand events, so the generation, rebuild, live slice, report and
+    # bare aggregate code paths keep working. No timing is asserted.
+    monkeypatch.setenv(POSTGRES_URL_ENV, postgres_url_or_skip())
+    data = prepare(f"bench_analytics_{os.getpid()}")
+    options = analytics.Options(
+        events=3000, incremental_events=400, shoppers=300, partners=4, campaigns=5,
+        creatives=2, runs=1, bare_runs=1, loaders=2,
+    )  # fmt: skip
+    output = io.StringIO()
+    try:
+        report = analytics.run(data, options, Console(file=output, width=160))
+        analytics.print_summary(report, Console(file=output, width=160))
+    finally:
+        asyncio.run(drop_schema(data.database))
+
+    shape = report["shape"]
+    assert (shape["ad_events"], shape["events_in_rollups"]) == (3000, 3000)
+    assert shape["rollups_count_every_event"] is True
+    assert shape["orders"] > 0
+    assert report["incremental"]["events"] == 400
+    assert set(report["periods"]) == {"30_days", "90_days"}
+    ninety = report["periods"]["90_days"]
+    assert ninety["events"] == 3000
+    assert ninety["report_creative_matches_bare"] is True
+    assert ninety["report_partner_matches_bare"] is True
+    assert len(ninety["bare_seconds"]["runs"]) == 1
+    assert report["benchmark"] == "analytics"
+    assert "analytics: 3,000 events" in output.getvalue()

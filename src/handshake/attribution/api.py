@@ -2,6 +2,7 @@
 
 Both a linked shopper's token and a client-credentials token (anonymous events) are accepted;
 either needs the ``offers`` scope. The token says who the shopper is, never the body.
+The operators' report API (``admin_api``) is included here.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
-from handshake.attribution import service
+from handshake.attribution import admin_api, partner_api, service
 from handshake.attribution.schemas import (
     AdEventStatusOut,
     BatchOut,
@@ -30,7 +31,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     403: {"description": "insufficient_scope or partner_suspended", **PROBLEM},
 }
 
-router = DomainRouter(prefix="/partner/v1/events", tags=["attribution"], responses=ERRORS)
+events = DomainRouter(prefix="/partner/v1/events", tags=["attribution"], responses=ERRORS)
 
 
 async def event_policy(request: Request) -> service.EventPolicy:
@@ -50,7 +51,7 @@ def _source(access: PartnerAccess) -> service.EventSource:
     )
 
 
-@router.post(
+@events.post(
     "",
     summary="Report a batch of ad events (deduplicated by event_id; clicks get a click id)",
     status_code=202,
@@ -78,7 +79,7 @@ async def report_events(
     )
 
 
-@router.get(
+@events.get(
     "/{event_id}",
     summary="One of your accepted ad events: queued or stored",
     response_model=AdEventStatusOut,
@@ -97,3 +98,9 @@ async def get_event(event_id: str, access: EventsAccess, uow: ReadUow) -> AdEven
         channel=view.channel,
         variant_id=view.variant_id,
     )
+
+
+router = DomainRouter()
+router.include_router(events)
+router.include_router(admin_api.router)
+router.include_router(partner_api.router)

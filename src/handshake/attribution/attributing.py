@@ -16,7 +16,7 @@ likely cannibalised (bought the same product or category on the store site in th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -44,6 +44,7 @@ COMMIT_MARGIN = timedelta(minutes=10)
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 CLICK_KINDS: tuple[str, ...] = (AdEventKind.CLICK,)
 VIEW_KINDS: tuple[str, ...] = (AdEventKind.VIEW, AdEventKind.IMPRESSION)
+TOUCH_KINDS = frozenset(CLICK_KINDS + VIEW_KINDS)
 PLACEMENT_KIND = "placement"
 
 
@@ -195,10 +196,13 @@ async def _insight_row(
     cannibalised = await repo.bought_on_store(
         order.shopper_id, keys, since=placed - policy.cannibalisation_window, until=placed
     )
+    # Read under the shopper's lock, which erasure takes too: an erased buyer stays unnamed.
+    erased = await repo.shopper_is_erased(order.shopper_id)
     return {
-        "order_id": order.id, "shopper_id": order.shopper_id, "day": placed.date(),
-        "is_member": bool(order.is_member), "is_new_customer": not returning,
-        "is_cannibalised": cannibalised, "attributed_at": clock.now(),
+        "order_id": order.id, "shopper_id": None if erased else order.shopper_id,
+        "day": placed.date(), "is_member": bool(order.is_member),
+        "is_new_customer": not returning, "is_cannibalised": cannibalised,
+        "attributed_at": clock.now(),
     }  # fmt: skip
 
 
@@ -233,23 +237,70 @@ async def attribute_pending_orders(
     return len(orders)
 
 
+def _late_touches(
+    events: Sequence[Mapping[str, Any]], shopper_id: str | None
+) -> tuple[list[datetime], dict[str, datetime]]:
+    """When the shopper's new clicks, views and impressions occurred; the new click ids, with
+    when the partner reported them."""
+    occurred = [
+        clock.ensure_utc(e["occurred_at"])
+        for e in events
+        if shopper_id is not None and e["kind"] in TOUCH_KINDS
+    ]
+    clicks = {
+        str(e["click_id"]): clock.ensure_utc(e["received_at"])
+        for e in events
+        if e["kind"] in CLICK_KINDS and e.get("click_id")
+    }
+    return occurred, clicks
+
+
+async def _orders_carrying(
+    repo: OrderAttributionRepository, clicks: Mapping[str, datetime], policy: AttributionPolicy
+) -> list[OrderToAttribute]:
+    if not clicks:
+        return []
+    # An order carries a click id only once the partner got it back, when the click was
+    # accepted; its carried click counts for the click window.
+    return await repo.orders_carrying(
+        clicks.keys(),
+        since=min(clicks.values()) - COMMIT_MARGIN,
+        until=max(clicks.values()) + policy.click_window,
+    )
+
+
 async def reattribute_after_events(
     repo: OrderAttributionRepository,
     policy: AttributionPolicy,
     *,
-    shopper_id: str,
-    occurred: Sequence[datetime],
+    shopper_id: str | None,
+    events: Sequence[Mapping[str, Any]],
 ) -> int:
-    """Inside the transaction storing a shopper's late events: credit again the orders those
-    events could be credited with; how many."""
-    if not occurred:
-        return 0
-    await repo.lock_shoppers([shopper_id])
-    window = max(policy.click_window, policy.view_window)
-    orders = await repo.attributed_orders_of_shopper(
-        shopper_id, since=min(occurred), until=max(occurred) + window
-    )
-    for order in orders:
+    """Inside the transaction storing late events (``ad_events`` rows): credit again the orders
+    they could be credited with; how many.
+
+    Those are the shopper's attributed orders within the windows after the shopper's events,
+    and every order carrying the click id of a new click, whoever reported it (a partner's
+    server reports clicks without a shopper).
+    """
+    occurred, clicks = _late_touches(events, shopper_id)
+    carrying = await _orders_carrying(repo, clicks, policy)
+    locked = {o.shopper_id for o in carrying} | ({shopper_id} if shopper_id and occurred else set())
+    await repo.lock_shoppers(locked)
+    orders: dict[str, OrderToAttribute] = {}
+    if shopper_id is not None and occurred:
+        window = max(policy.click_window, policy.view_window)
+        found = await repo.attributed_orders_of_shopper(
+            shopper_id, since=min(occurred), until=max(occurred) + window
+        )
+        orders.update((o.id, o) for o in found)
+    if clicks:
+        # Read again under the locks: an order placed meanwhile may carry a new click id too.
+        # Its shopper is locked out of order (rare: PostgreSQL ends a deadlock, the job retries).
+        carrying = await _orders_carrying(repo, clicks, policy)
+        await repo.lock_shoppers({o.shopper_id for o in carrying} - locked)
+        orders.update((o.id, o) for o in carrying)
+    for order in sorted(orders.values(), key=lambda o: (clock.ensure_utc(o.placed_at), o.id)):
         await attribute_order(repo, order, policy)
     return len(orders)
 

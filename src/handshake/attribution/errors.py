@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handshake.kernel.errors import InvalidInput, NotFound
+from handshake.kernel.errors import InvalidInput, NotFound, RateLimited
 
 
 class AdEventNotFound(NotFound):
@@ -21,3 +21,22 @@ class InvalidReportPeriod(InvalidInput):
     """A report period that ends before it starts, or is too long."""
 
     code = "invalid_report_period"
+
+
+class InvalidReportOption(InvalidInput):
+    """A report asked for with an unknown attribution model or grouping."""
+
+    code = "invalid_report_option"
+
+
+class PrivacyBudgetExhausted(RateLimited):
+    """The partner's privacy budget of the period is spent: no report until it renews."""
+
+    code = "privacy_budget_exhausted"
+    title = "Privacy budget spent"
+
+
+class InvalidRebuildRange(InvalidInput):
+    """A rebuild range that ends before it starts, or is too long."""
+
+    code = "invalid_rebuild_range"

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import delete, exists, func, insert, or_, select, text, update
 
+from handshake.accounts.models import Shopper
 from handshake.attribution.models import (
     AdEvent,
     AdEventKind,
@@ -120,6 +121,19 @@ class OrderAttributionRepository(Repository):
         )
         return [OrderToAttribute(*row) for row in (await self.session.execute(query)).all()]
 
+    async def orders_carrying(
+        self, click_ids: Collection[str], *, since: datetime, until: datetime
+    ) -> list[OrderToAttribute]:
+        """Orders placed in [since, until] with one of these click ids (attributed or not)."""
+        if not click_ids:
+            return []
+        query = (
+            self._orders()
+            .where(Order.placed_at.between(since, until), Order.click_id.in_(list(click_ids)))
+            .order_by(Order.placed_at, Order.id)
+        )
+        return [OrderToAttribute(*row) for row in (await self.session.execute(query)).all()]
+
     async def click(self, click_id: str) -> AdEvent | None:
         """The stored click that was given ``click_id``."""
         return await self.session.scalar(
@@ -206,8 +220,19 @@ class OrderAttributionRepository(Repository):
         if touches:
             await self.session.execute(insert(OrderTouch).values(list(touches)))
 
+    async def shopper_is_erased(self, shopper_id: str) -> bool:
+        """Whether the shopper's personal data was erased (their orders stay, anonymous)."""
+        erased_at = await self.session.scalar(
+            select(Shopper.erased_at).where(Shopper.id == shopper_id)
+        )
+        return erased_at is not None
+
     async def forget_shopper(self, shopper_id: str) -> None:
-        """Erasure: insights stop naming the shopper; their engagement days go."""
+        """Erasure: insights stop naming the shopper; their engagement days go.
+
+        The shopper's lock first: an attribution under way commits before (and is forgotten
+        here), or starts after and sees the shopper erased."""
+        await self.lock_shoppers([shopper_id])
         await self.session.execute(
             update(OrderInsight)
             .where(OrderInsight.shopper_id == shopper_id)

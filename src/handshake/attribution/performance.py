@@ -12,7 +12,10 @@ Definitions (the same on the page, in the CSV, in the charts and in the partner 
   cannibalised* when its buyer bought the same product or category on the store site in the M
   days before;
 - commission = the partner's rate × its attributed revenue, rounded half up once per partner;
-  a finer row (campaign, creative) shows its share, so rows add up to the partner's exactly.
+  a finer row (campaign, creative, day) shows its share, so rows add up to the partner's
+  exactly (a partner's own report instead rounds each shown row's own: see ``reports``);
+- rows per day (the partner reports' time series) come in date order, other rows most revenue
+  first.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ class Grouping(StrEnum):
     CHANNEL = "channel"
     CAMPAIGN = "campaign"
     CREATIVE = "creative"
+    DAY = "day"  # partner reports only: the operator's dashboard has its own day series
 
 
 # The cell columns identifying a row of each grouping.
@@ -44,6 +48,7 @@ ROW_KEYS: Mapping[Grouping, tuple[str, ...]] = {
     Grouping.CHANNEL: ("channel",),
     Grouping.CAMPAIGN: ("partner_id", "campaign_id"),
     Grouping.CREATIVE: ("partner_id", "campaign_id", "creative_id"),
+    Grouping.DAY: ("day",),
 }
 
 
@@ -116,16 +121,15 @@ FIGURE_NAMES = tuple(f.name for f in fields(Figures))
 
 @dataclass
 class PerformanceRow:
-    """One row: a partner, channel, campaign or creative, and its figures."""
+    """One row: a partner, channel, campaign, creative or day, and its figures."""
 
     partner_id: str | None = None
     partner_name: str = ""
     channel: str | None = None
     campaign_id: str | None = None
     creative_id: str | None = None
+    day: date | None = None
     figures: Figures = field(default_factory=Figures)
-    shoppers: int | None = None  # distinct shoppers (partner reports only)
-    suppressed: bool = False
 
 
 @dataclass
@@ -137,13 +141,16 @@ class PerformanceReport:
     grouping: Grouping
     currency: str
     rows: list[PerformanceRow]
-    channels: list[PerformanceRow]  # the channel comparison, whatever the grouping
+    # The operator's channel comparison and day series, whatever the grouping. A partner
+    # report leaves both empty: it releases one partition only (see ``reports``).
+    channels: list[PerformanceRow]
     attributed: Figures  # every row together
     organic: Figures  # orders credited to no touch
     total: Figures  # everything
     days: list[DayCounts]
     awaiting_attribution: int = 0
     suppressed_rows: int = 0
+    suppressed_days: list[date] = field(default_factory=list)  # partner reports by day
     noise: dict[str, float] | None = None  # partner reports with noise: the scales used
     partners: list[PerformanceRow] = field(default_factory=list)  # per partner, any grouping
 
@@ -172,12 +179,14 @@ class CommissionRates:
 
 @dataclass(frozen=True)
 class Cell:
-    """The finest cell: partner, channel, campaign, creative ('' when none)."""
+    """The finest cell: partner, channel, campaign, creative ('' when none), and the day when
+    the figures were read by day (None otherwise)."""
 
     partner_id: str
     channel: str
     campaign_id: str
     creative_id: str
+    day: date | None = None
 
     def value(self, name: str) -> str:
         """One of the cell's columns."""
@@ -223,15 +232,16 @@ def cell_figures(
     cells: dict[Cell, Figures] = {}
     organic = Figures()
     for event in events:
-        key = Cell(event.partner_id, event.channel, event.campaign_id, event.creative_id)
+        key = Cell(event.partner_id, event.channel, event.campaign_id, event.creative_id, event.day)
         cells.setdefault(key, Figures()).add(_event_figures(event))
     for order in orders:
         if order.partner_id is None:
             organic.add(_order_figures(order))
             continue
         key = Cell(
-            order.partner_id, order.channel or "", order.campaign_id or "", order.creative_id or ""
-        )
+            order.partner_id, order.channel or "", order.campaign_id or "",
+            order.creative_id or "", order.day,
+        )  # fmt: skip
         cells.setdefault(key, Figures()).add(_order_figures(order))
     _share_commission(cells, rates)
     return cells, organic
@@ -250,13 +260,15 @@ def _row_of(cell: Cell, grouping: Grouping, names: Mapping[str, str]) -> Perform
         channel=cell.channel if "channel" in keys else None,
         campaign_id=reference("campaign_id"),
         creative_id=reference("creative_id"),
+        day=cell.day if "day" in keys else None,
     )
 
 
 def group_rows(
     cells: Mapping[Cell, Figures], grouping: Grouping, names: Mapping[str, str]
 ) -> list[PerformanceRow]:
-    """Rows of ``grouping`` summed from the finest cells, most revenue first."""
+    """Rows of ``grouping`` summed from the finest cells, most revenue first (days: in date
+    order)."""
     rows: dict[tuple[str, ...], PerformanceRow] = {}
     for cell, figures in cells.items():
         key = tuple(cell.value(name) for name in ROW_KEYS[grouping])
@@ -264,6 +276,8 @@ def group_rows(
         if row is None:
             row = rows[key] = _row_of(cell, grouping, names)
         row.figures.add(figures)
+    if grouping == Grouping.DAY:  # a time series
+        return sorted(rows.values(), key=lambda row: row.day or date.min)
     return sorted(rows.values(), key=_rank)
 
 

@@ -29,7 +29,7 @@ CELL_COLUMNS = ("partner_id", "channel", "campaign_id", "creative_id")
 
 @dataclass(frozen=True)
 class EventCell:
-    """Event counts of one cell over the period."""
+    """Event counts of one cell over the period (or of one day, when asked by day)."""
 
     partner_id: str
     channel: str
@@ -39,11 +39,13 @@ class EventCell:
     views: int
     clicks: int
     add_to_carts: int
+    day: date | None = None
 
 
 @dataclass(frozen=True)
 class OrderCell:
-    """Orders of one cell over the period (the cell is all None for organic orders)."""
+    """Orders of one cell over the period, or of one day when asked by day (the cell is all
+    None for organic orders)."""
 
     partner_id: str | None
     channel: str | None
@@ -55,6 +57,7 @@ class OrderCell:
     member_revenue_minor: int
     new_customer_orders: int
     cannibalised_orders: int
+    day: date | None = None
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,6 @@ class DayCounts:
     attributed_revenue_minor: int = 0
     orders: int = 0
     revenue_minor: int = 0
-    suppressed: bool = False  # a partner report's day with too few shoppers: figures hidden
 
 
 def _sum(column: Any) -> Any:
@@ -80,10 +82,12 @@ class PerformanceRepository(Repository):
     """Every query of the performance reports."""
 
     async def event_cells(
-        self, *, first: date, last: date, partner_id: str | None = None
+        self, *, first: date, last: date, partner_id: str | None = None, by_day: bool = False
     ) -> list[EventCell]:
-        """Event counts per cell over the days ``first`` to ``last``."""
+        """Event counts per cell over the days ``first`` to ``last`` (per cell and day when
+        ``by_day``)."""
         cells = [getattr(AdEventDay, c) for c in CELL_COLUMNS]
+        days = [AdEventDay.day] if by_day else []
         query = (
             select(
                 *cells,
@@ -91,14 +95,15 @@ class PerformanceRepository(Repository):
                 _sum(AdEventDay.views),
                 _sum(AdEventDay.clicks),
                 _sum(AdEventDay.add_to_carts),
+                *days,
             )
             .where(AdEventDay.day.between(first, last))
-            .group_by(*cells)
+            .group_by(*cells, *days)
         )
         if partner_id is not None:
             query = query.where(AdEventDay.partner_id == partner_id)
-        rows = (await self.session.execute(query)).all()
-        return [EventCell(*row[:4], *(int(n) for n in row[4:])) for row in rows]
+        rows: list[Any] = list((await self.session.execute(query)).all())  # the day: last, if any
+        return [EventCell(*row[:4], *map(int, row[4:8]), *map(_day, row[8:])) for row in rows]
 
     @staticmethod
     def _orders(*, first: date, last: date, model: str, currency: str) -> Any:
@@ -118,12 +123,21 @@ class PerformanceRepository(Repository):
         )
 
     async def order_cells(
-        self, *, first: date, last: date, model: str, currency: str, partner_id: str | None = None
+        self,
+        *,
+        first: date,
+        last: date,
+        model: str,
+        currency: str,
+        partner_id: str | None = None,
+        by_day: bool = False,
     ) -> list[OrderCell]:
-        """Orders per cell of their touch under ``model`` (organic orders: one all-None cell)."""
+        """Orders per cell of their touch under ``model`` (organic orders: one all-None cell),
+        and per day of the order when ``by_day``."""
         net = Order.total_minor - Order.refunded_minor
         member = OrderInsight.is_member.is_(True)
         cells = [getattr(OrderTouch, c) for c in CELL_COLUMNS]
+        days = [OrderInsight.day] if by_day else []
         query = (
             self._orders(first=first, last=last, model=model, currency=currency)
             .add_columns(
@@ -134,13 +148,14 @@ class PerformanceRepository(Repository):
                 _sum(case((member, net), else_=0)),
                 _sum(case((OrderInsight.is_new_customer.is_(True), 1), else_=0)),
                 _sum(case((OrderInsight.is_cannibalised.is_(True), 1), else_=0)),
+                *days,
             )
-            .group_by(*cells)
+            .group_by(*cells, *days)
         )
         if partner_id is not None:
             query = query.where(OrderTouch.partner_id == partner_id)
-        rows = (await self.session.execute(query)).all()
-        return [OrderCell(*row[:4], *(int(n) for n in row[4:])) for row in rows]
+        rows: list[Any] = list((await self.session.execute(query)).all())  # the day: last, if any
+        return [OrderCell(*row[:4], *map(int, row[4:10]), *map(_day, row[10:])) for row in rows]
 
     async def days(
         self,
@@ -194,25 +209,34 @@ class PerformanceRepository(Repository):
         first: date,
         last: date,
         model: str,
+        currency: str,
         partner_id: str,
         dims: Sequence[str],
     ) -> dict[tuple[str, ...], int]:
         """Distinct shoppers per cell (grouped by ``dims``, which may include ``day``) of one
-        partner: those who clicked or added to cart, and the buyers of the orders credited."""
+        partner: those who clicked or added to cart, and the buyers of the orders credited
+        that the figures count (those of :meth:`order_cells`: in ``currency``, not cancelled,
+        placed on the days)."""
         engaged = select(
             *(getattr(EngagedShopperDay, d) for d in dims), EngagedShopperDay.shopper_id
         ).where(
             EngagedShopperDay.partner_id == partner_id,
             EngagedShopperDay.day.between(first, last),
         )
+        # A buyer whose order the figures leave out must not help a cell over the threshold.
+        keys = [OrderInsight.day if d == "day" else getattr(OrderTouch, d) for d in dims]
         buyers = (
-            select(*(getattr(OrderTouch, d) for d in dims), OrderInsight.shopper_id)
+            select(*keys, OrderInsight.shopper_id)
+            .select_from(OrderTouch)
             .join(OrderInsight, OrderInsight.order_id == OrderTouch.order_id)
+            .join(Order, Order.id == OrderTouch.order_id)
             .where(
                 OrderTouch.partner_id == partner_id,
                 OrderTouch.model == model,
-                OrderTouch.day.between(first, last),
+                OrderInsight.day.between(first, last),
                 OrderInsight.shopper_id.is_not(None),
+                Order.currency == currency,
+                Order.status != OrderStatus.CANCELED,
             )
         )
         people = union(engaged, buyers).subquery()
@@ -224,11 +248,13 @@ class PerformanceRepository(Repository):
     async def orders_awaiting_attribution(
         self, *, since: datetime, until: datetime, currency: str
     ) -> int:
-        """Orders placed in [since, until) that attribution has not reached yet."""
+        """Orders placed in [since, until) that attribution has not reached yet (those the
+        figures will count: not cancelled)."""
         query = select(func.count()).where(
             Order.placed_at >= since,
             Order.placed_at < until,
             Order.currency == currency,
+            Order.status != OrderStatus.CANCELED,
             ~exists().where(OrderInsight.order_id == Order.id),
         )
         return int(await self.session.scalar(query) or 0)

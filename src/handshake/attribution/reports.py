@@ -1,11 +1,28 @@
-"""Use cases of the reports: the operator's performance report, a partner's own report (only
-aggregates, small cells suppressed), and the overview's counts."""
+"""Use cases of the reports: the operator's performance report, a partner's own report, and
+the overview's counts.
+
+A partner report releases exactly one partition of the partner's figures: its rows are the
+partner's channels, campaigns, creatives or days of the period (one grouping per report). A row
+with fewer than ``min_shoppers`` distinct shoppers is withheld: counted in ``suppressed_rows``,
+never shown (by day, every day of the period is a part, and a withheld day is listed as a date
+without figures: a date tells nothing). The totals add up the released rows only, and nothing
+else is released beside them: no channel comparison, no day series, no organic orders, and a
+row's commission is its rate on its own revenue. So no figure of one answer includes a withheld
+row's orders, and no subtraction within the answer recovers them.
+
+Differencing ACROSS reports is not prevented by the threshold alone: a campaign report minus a
+creative report of the same period, or two periods one day apart, may isolate a withheld part.
+The optional noise, with its per-partner budget (``privacy``, ``report_noise``), is the
+protection against that.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import date
 
+from handshake.attribution.errors import InvalidReportOption
 from handshake.attribution.models import AttributionModel
 from handshake.attribution.performance import (
     ROW_KEYS,
@@ -20,7 +37,7 @@ from handshake.attribution.performance import (
     sum_figures,
 )
 from handshake.attribution.report_periods import ReportPeriod
-from handshake.attribution.report_repository import DayCounts, PerformanceRepository
+from handshake.attribution.report_repository import PerformanceRepository
 from handshake.db.uow import UnitOfWork
 from handshake.kernel import clock
 from handshake.partners import service as partners
@@ -40,6 +57,10 @@ async def performance_report(
     *, uow: UnitOfWork, request: ReportRequest, rates: CommissionRates
 ) -> PerformanceReport:
     """Every partner's figures over the period, grouped as asked, with organic orders."""
+    if request.grouping == Grouping.DAY:  # partner reports only: this one has its day series
+        raise InvalidReportOption(
+            "Group rows by partner, channel, campaign or creative.", extra={"value": "day"}
+        )
     period = request.period
     async with uow:
         repo = uow.repo(PerformanceRepository)
@@ -70,45 +91,31 @@ async def performance_report(
     )  # fmt: skip
 
 
-def _dims(grouping: Grouping) -> tuple[str, ...]:
-    return ROW_KEYS[grouping]
-
-
 def _key(row: PerformanceRow, grouping: Grouping) -> tuple[str, ...]:
     values = {
-        "partner_id": row.partner_id, "channel": row.channel,
-        "campaign_id": row.campaign_id, "creative_id": row.creative_id,
+        "partner_id": row.partner_id, "channel": row.channel, "campaign_id": row.campaign_id,
+        "creative_id": row.creative_id, "day": row.day.isoformat() if row.day else None,
     }  # fmt: skip
-    return tuple(values[name] or "" for name in _dims(grouping))
+    return tuple(values[name] or "" for name in ROW_KEYS[grouping])
 
 
-def suppress_rows(
+def released_rows(
     rows: list[PerformanceRow],
     grouping: Grouping,
     shoppers: Mapping[tuple[str, ...], int],
     minimum: int,
-) -> int:
-    """Hide the figures of every row with fewer than ``minimum`` distinct shoppers; how many
-    rows were hidden. A row's shopper count is never shown either."""
-    hidden = 0
-    for row in rows:
-        count = shoppers.get(_key(row, grouping), 0)
-        if count < minimum:
-            row.figures, row.suppressed = Figures(), True
-            hidden += 1
-    return hidden
+) -> tuple[list[PerformanceRow], int]:
+    """The rows with at least ``minimum`` distinct shoppers (never their count), and how many
+    others were withheld."""
+    shown = [row for row in rows if shoppers.get(_key(row, grouping), 0) >= minimum]
+    return shown, len(rows) - len(shown)
 
 
-def suppress_days(
-    days: list[DayCounts], shoppers: Mapping[tuple[str, ...], int], minimum: int
-) -> list[DayCounts]:
-    """The day series with every day of fewer than ``minimum`` shoppers hidden."""
-    return [
-        day
-        if shoppers.get((day.day.isoformat(),), 0) >= minimum
-        else DayCounts(day.day, suppressed=True)
-        for day in days
-    ]
+def withheld_days(period: ReportPeriod, shown: list[PerformanceRow]) -> list[date]:
+    """The days of the period without a released row: by day, every day of the period is a
+    part, those with too few shoppers (or none) withheld."""
+    days = {row.day for row in shown}
+    return [day for day in period.days() if day not in days]
 
 
 async def partner_report(
@@ -119,42 +126,37 @@ async def partner_report(
     rates: CommissionRates,
     min_shoppers: int,
 ) -> PerformanceReport:
-    """One partner's own figures: aggregates only, every row, channel and day with fewer than
-    ``min_shoppers`` distinct shoppers suppressed; totals add up the rows shown."""
+    """One partner's own figures as one partition, its rows of ``request.grouping``: rows of
+    fewer than ``min_shoppers`` distinct shoppers withheld, totals of the rows released only."""
     grouping = Grouping.CHANNEL if request.grouping == Grouping.PARTNER else request.grouping
-    period, model = request.period, request.model
+    period, model, currency = request.period, request.model, request.currency
+    by_day = grouping == Grouping.DAY
     window = {"first": period.start, "last": period.end}
     async with uow:
         repo = uow.repo(PerformanceRepository)
-        events = await repo.event_cells(**window, partner_id=partner_id)
+        events = await repo.event_cells(**window, partner_id=partner_id, by_day=by_day)
         orders = await repo.order_cells(
-            **window, model=model, currency=request.currency, partner_id=partner_id
+            **window, model=model, currency=currency, partner_id=partner_id, by_day=by_day
         )
-        days = await repo.days(
-            **window, model=model, currency=request.currency, partner_id=partner_id
-        )
-
-        async def shoppers(dims: tuple[str, ...]) -> dict[tuple[str, ...], int]:
-            return await repo.cell_shoppers(**window, model=model, partner_id=partner_id, dims=dims)
-
-        row_shoppers = await shoppers(_dims(grouping))
-        channel_shoppers = await shoppers(_dims(Grouping.CHANNEL))
-        day_shoppers = await shoppers(("day",))
+        shoppers = await repo.cell_shoppers(
+            **window, model=model, currency=currency, partner_id=partner_id,
+            dims=ROW_KEYS[grouping],
+        )  # fmt: skip
         name = (await partners.get_partner(uow=uow, partner_id=partner_id)).name
     cells, _ = cell_figures(events, orders, rates)
-    names = {partner_id: name}
-    rows = group_rows(cells, grouping, names)
-    channels = group_rows(cells, Grouping.CHANNEL, names)
-    hidden = suppress_rows(rows, grouping, row_shoppers, min_shoppers)
-    suppress_rows(channels, Grouping.CHANNEL, channel_shoppers, min_shoppers)
-    shown = sum_figures(rows)
+    rows, withheld = released_rows(
+        group_rows(cells, grouping, {partner_id: name}), grouping, shoppers, min_shoppers
+    )
+    for row in rows:
+        # Its own revenue's commission: a share of the partner's (see ``performance``) would
+        # depend, by its rounding, on the revenue of the rows before it, withheld ones too.
+        row.figures.commission_minor = rates.commission_minor(partner_id, row.figures.revenue_minor)
+    hidden_days = withheld_days(period, rows) if by_day else []
+    released = sum_figures(rows)
     return PerformanceReport(
-        period=period, model=model, grouping=grouping, currency=request.currency,
-        rows=[r for r in rows if not r.suppressed],
-        channels=[c for c in channels if not c.suppressed], attributed=shown,
-        organic=Figures(), total=replace(shown),
-        days=suppress_days(day_series(period, days), day_shoppers, min_shoppers),
-        suppressed_rows=hidden,
+        period=period, model=model, grouping=grouping, currency=currency, rows=rows,
+        channels=[], attributed=released, organic=Figures(), total=replace(released), days=[],
+        suppressed_rows=len(hidden_days) if by_day else withheld, suppressed_days=hidden_days,
     )  # fmt: skip
 
 

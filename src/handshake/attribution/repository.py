@@ -4,23 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, func, or_, select, update
+from sqlalchemy import Table, or_, select, update
 
 from handshake.accounts.models import Shopper
 from handshake.attribution.models import (
     AdEvent,
     AdEventDay,
-    AdEventKind,
     AdEventReceipt,
     EngagedShopperDay,
 )
 from handshake.catalog.models import Variant
-from handshake.checkout.models import Order, OrderLine, OrderStatus
 from handshake.db.uow import Repository
-from handshake.linking.models import Grant, GrantStatus
 
 
 @dataclass(frozen=True)
@@ -112,33 +108,41 @@ class AttributionRepository(Repository):
         """Insert ad events, skipping those already stored; the ids of the inserted rows."""
         if not rows:
             return set()
+        # executemany on the table: one compiled, cached statement (SQLAlchemy batches the rows
+        # itself); ``.values(rows)`` compiled a new 8,500-parameter statement for every batch.
+        table = cast(Table, AdEvent.__table__)
         statement = (
-            self.conflict_insert(AdEvent)
-            .values(list(rows))
+            self.conflict_insert(table)
             .on_conflict_do_nothing(index_elements=["partner_id", "event_id"])
-            .returning(AdEvent.id)
+            .returning(table.c.id)
         )
-        result = await self.session.execute(statement)
+        columns = [{("metadata" if k == "details" else k): v for k, v in r.items()} for r in rows]
+        result = await self.session.execute(statement, columns)
         return set(result.scalars().all())
 
     async def add_day_counts(self, rows: Sequence[dict[str, Any]]) -> None:
         """Add these counts to ``ad_event_days`` (rows created as needed)."""
         if not rows:
             return
-        statement = self.conflict_insert(AdEventDay).values(list(rows))
+        table = cast(Table, AdEventDay.__table__)
+        statement = self.conflict_insert(table)
         columns = ("impressions", "views", "clicks", "add_to_carts")
         await self.session.execute(
             statement.on_conflict_do_update(
                 index_elements=["day", "partner_id", "channel", "campaign_id", "creative_id"],
-                set_={c: getattr(AdEventDay, c) + statement.excluded[c] for c in columns},
-            )
+                set_={c: table.c[c] + statement.excluded[c] for c in columns},
+            ),
+            list(rows),
         )
 
     async def add_engaged_shoppers(self, rows: Sequence[dict[str, Any]]) -> None:
         """Record engaged shoppers per day and cell (repeats are ignored)."""
         if rows:
             await self.session.execute(
-                self.conflict_insert(EngagedShopperDay).values(list(rows)).on_conflict_do_nothing()
+                self.conflict_insert(
+                    cast(Table, EngagedShopperDay.__table__)
+                ).on_conflict_do_nothing(),
+                list(rows),
             )
 
     async def events_of_shopper(self, shopper_id: str) -> list[AdEvent]:
@@ -159,62 +163,3 @@ class AttributionRepository(Repository):
             .execution_options(synchronize_session=False)
         )
         return int(getattr(result, "rowcount", 0) or 0)
-
-
-class ChannelReportRepository(Repository):
-    """Reads of the channel report: sales by partner and campaign, ad funnel counts."""
-
-    async def order_facts(
-        self, *, since: datetime, until: datetime, currency: str
-    ) -> list[Row[Any]]:
-        """Orders placed in [since, until) in ``currency``, cancelled ones left out: partner,
-        campaign (of the order's click, else of its first line that has one), time, net amount."""
-        click_campaign = (
-            select(AdEvent.campaign_id)
-            .where(AdEvent.click_id == Order.click_id)
-            .correlate(Order)
-            .limit(1)
-            .scalar_subquery()
-        )
-        line_campaign = (
-            select(OrderLine.campaign_id)
-            .where(OrderLine.order_id == Order.id, OrderLine.campaign_id.is_not(None))
-            .correlate(Order)
-            .order_by(OrderLine.position)
-            .limit(1)
-            .scalar_subquery()
-        )
-        query = select(
-            Order.partner_id,
-            func.coalesce(click_campaign, line_campaign).label("campaign_id"),
-            Order.placed_at,
-            (Order.total_minor - Order.refunded_minor).label("net_minor"),
-        ).where(
-            Order.placed_at >= since,
-            Order.placed_at < until,
-            Order.currency == currency,
-            Order.status != OrderStatus.CANCELED,
-        )
-        return list((await self.session.execute(query)).all())
-
-    async def funnel_counts(
-        self, *, since: datetime, until: datetime
-    ) -> list[tuple[str, str | None, str, int]]:
-        """(partner_id, campaign_id, kind, count) of impressions and clicks in [since, until)."""
-        query = (
-            select(AdEvent.partner_id, AdEvent.campaign_id, AdEvent.kind, func.count())
-            .where(
-                AdEvent.occurred_at >= since,
-                AdEvent.occurred_at < until,
-                AdEvent.kind.in_([AdEventKind.IMPRESSION, AdEventKind.CLICK]),
-            )
-            .group_by(AdEvent.partner_id, AdEvent.campaign_id, AdEvent.kind)
-        )
-        return [(p, c, k, int(n)) for p, c, k, n in (await self.session.execute(query)).all()]
-
-    async def linked_shopper_count(self, *, now: datetime) -> int:
-        """Shoppers with at least one link in force to a partner app."""
-        query = select(func.count(func.distinct(Grant.shopper_id))).where(
-            Grant.status == GrantStatus.ACTIVE, Grant.expires_at > now
-        )
-        return int(await self.session.scalar(query) or 0)

@@ -14,12 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from handshake.attribution import rollups
-from handshake.attribution.attributing import (
-    CLICK_KINDS,
-    VIEW_KINDS,
-    AttributionPolicy,
-    reattribute_after_events,
-)
+from handshake.attribution.attributing import AttributionPolicy, reattribute_after_events
 from handshake.attribution.errors import AdEventNotFound, EventBatchTooLarge
 from handshake.attribution.event_rules import (
     EventWindow,
@@ -50,7 +45,6 @@ from handshake.offers.click_ids import derive_click_secret
 from handshake.settings import Settings
 
 STORE_JOB = "attribution.store_events"
-TOUCH_KINDS = frozenset(CLICK_KINDS + VIEW_KINDS)
 
 
 @dataclass(frozen=True)
@@ -221,8 +215,9 @@ async def store_events(
 ) -> int:
     """Write the events of an accepted batch as ad_events rows (idempotent); how many were new.
 
-    In the same transaction the new events are added to the daily counts and, when they are a
-    linked shopper's, the shopper's orders they could be credited with are attributed again.
+    In the same transaction the new events are added to the daily counts, and the orders they
+    could be credited with (the linked shopper's, those carrying a new click's id) are
+    attributed again.
     A shopper erased while the batch was queued is not attached to its events.
     """
     async with uow:
@@ -235,11 +230,10 @@ async def store_events(
         new_rows = [row for row in rows if row["id"] in inserted]
         await repo.add_day_counts(rollups.day_counts(new_rows))
         await repo.add_engaged_shoppers(rollups.engaged_shoppers(new_rows))
-        if shopper_id is not None:
-            await reattribute_after_events(
-                uow.repo(OrderAttributionRepository), policy, shopper_id=str(shopper_id),
-                occurred=[r["occurred_at"] for r in new_rows if r["kind"] in TOUCH_KINDS],
-            )  # fmt: skip
+        await reattribute_after_events(
+            uow.repo(OrderAttributionRepository), policy,
+            shopper_id=None if shopper_id is None else str(shopper_id), events=new_rows,
+        )  # fmt: skip
         await uow.commit()
     AD_EVENTS_STORED.inc(len(inserted))
     return len(inserted)

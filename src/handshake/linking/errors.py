@@ -41,6 +41,14 @@ class ShopperTokenRequired(PermissionDenied):
     code = "shopper_token_required"
 
 
+class AppTokenRequired(PermissionDenied):
+    """A shopper's token was used for a call about the partner itself (its videos, its
+    reports): that takes the app's client-credentials token (no shopper consented to it)."""
+
+    code = "client_credentials_required"
+    title = "Use your app's own token"
+
+
 class InvalidAuthorizationRequest(InvalidInput):
     """An authorization request that cannot be shown to the shopper (bad client or redirect)."""
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from handshake.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
+# Managing a partner's own videos takes the app's client-credentials token (linking owns it).
+from handshake.linking.errors import AppTokenRequired as AppTokenRequired
+
 
 class VideoNotFound(NotFound):
     """No such video, or one the caller may not see (another partner's, or a draft)."""
@@ -70,11 +73,3 @@ class VideoOwnerInvalid(InvalidInput):
     """A video can belong only to an existing partner of kind video."""
 
     code = "video_owner_invalid"
-
-
-class AppTokenRequired(PermissionDenied):
-    """Managing a partner's own videos takes the app's client-credentials token, not a
-    shopper's (no shopper consented to that)."""
-
-    code = "client_credentials_required"
-    title = "Use your app's own token"

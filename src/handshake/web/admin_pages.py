@@ -24,7 +24,7 @@ ADMIN_NAV = (
     ("orders", "/admin/orders", "Orders"),
     ("partners", "/admin/partners", "Partners"),
     ("devices", "/admin/device-makers", "Device makers"),
-    ("report", "/admin/reports/channels", "Channel report"),
+    ("report", "/admin/reports/channels", "Channel performance"),
     ("assistant", "/admin/assistant", "Assistant"),
     ("videos", "/admin/videos", "Videos"),
 )

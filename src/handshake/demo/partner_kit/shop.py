@@ -16,6 +16,7 @@ from starlette.routing import Mount, Route
 
 from handshake.demo.partner_kit import oauth
 from handshake.demo.partner_kit.config import PartnerAppConfig
+from handshake.demo.partner_kit.insights import InsightsScreen
 from handshake.demo.partner_kit.linked import NAME, LinkedShoppers
 from handshake.demo.partner_kit.orders import OrderBook
 from handshake.demo.partner_kit.pages import Pages
@@ -51,6 +52,7 @@ class ShoppingApp:
         self.linked = LinkedShoppers(http, config)
         self.orders = OrderBook()
         self.inbox = WebhookInbox(config.webhook_secret)
+        self.insights = InsightsScreen(http, config, self.pages)
 
     def session(self, request: Request) -> tuple[AppSession, str | None]:
         """The browser's session and its linked subject (None: anonymous)."""
@@ -126,12 +128,13 @@ class ShoppingApp:
         return self.pages.render(request, session, "kit/orders.html", context)
 
     def common_routes(self) -> list[Route | Mount]:
-        """Linking, orders, webhooks and the static files."""
+        """Linking, orders, insights, webhooks and the static files."""
         return [
             Route("/link", self.link),
             Route("/oauth/callback", self.callback),
             Route("/unlink", self.unlink, methods=["POST"]),
             Route("/orders", self.my_orders),
+            Route("/insights", self.insights.page),
             Route("/webhooks/handshake", self.webhook, methods=["POST"]),
             Route("/webhooks", self.webhook_log),
             *self.pages.routes(),
