@@ -164,6 +164,6 @@ def test_watch_tap_link_buy_and_back_at_the_moment(page: Page, stack: ReelsUrls)
     for width, height in ((1280, 900), (390, 844)):  # every page, on a desktop and a phone
         page.set_viewport_size({"width": width, "height": height})
         visited = crawl(page, f"{stack.reels}/", depth=1)
-        paths = ["/", "/orders", f"{watching}?t=1.0", "/webhooks"]  # the tag's moment links
+        paths = ["/", "/insights", "/orders", f"{watching}?t=1.0", "/webhooks"]  # nav + moment
         assert sorted(visited) == [stack.reels + path for path in paths]
         assert {url: problems for url, problems in visited.items() if problems} == {}
