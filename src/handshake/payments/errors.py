@@ -45,3 +45,21 @@ class UnknownPaymentProvider(InvalidInput):
     """A payment method names a provider this installation does not have."""
 
     code = "unknown_payment_provider"
+
+
+class InvalidDelegatedCard(InvalidInput):
+    """Card details handed over for a delegated payment are malformed or expired."""
+
+    code = "invalid_card"
+
+
+class InvalidAllowance(InvalidInput):
+    """The allowance of a delegated payment is malformed (amount, currency, expiry, bindings)."""
+
+    code = "invalid_allowance"
+
+
+class InvalidDelegationMetadata(InvalidInput):
+    """The metadata of a delegated payment is not a small map of short strings."""
+
+    code = "invalid_metadata"

@@ -1,7 +1,9 @@
 """The payment provider port: what handshake asks of any payments provider.
 
-Only tokenised methods: the provider's token of a saved card, never a card number. Every call
-carries an idempotency key, so a call retried after a timeout is not charged twice.
+Only tokenised methods: the provider's token of a saved card, never a card number. The one place
+a card number passes through is :meth:`PaymentProvider.vault_card` (a delegated payment), which
+hands it straight to the provider and keeps only the token it answers. Every call carries an
+idempotency key, so a call retried after a timeout is not charged twice.
 """
 
 from __future__ import annotations
@@ -28,15 +30,30 @@ class Authorization:
     decline_code: str | None = None
 
 
+@dataclass(frozen=True)
+class VaultedCard:
+    """A card the provider vaulted: its reusable token and displayable facts (no number)."""
+
+    token: str
+    brand: str
+    last4: str
+
+
 class PaymentProvider(Protocol):
     """A payments provider. Methods raise ``PaymentProviderUnavailable`` when it cannot answer."""
 
     name: str
 
+    async def vault_card(
+        self, *, number: str, exp_month: int, exp_year: int, cvc: str | None, idempotency_key: str
+    ) -> VaultedCard:
+        """Exchange card details for a reusable token (refused cards raise PaymentDeclined)."""
+        ...
+
     async def authorize(
         self, *, token: str, amount_minor: int, currency: str, idempotency_key: str
     ) -> Authorization:
-        """Hold ``amount_minor`` on the method behind ``token``."""
+        """Hold ``amount_minor`` on the method behind ``token`` (saved or vaulted)."""
         ...
 
     async def capture(self, *, reference: str, amount_minor: int, idempotency_key: str) -> None:

@@ -8,7 +8,12 @@ from typing import Any
 from sqlalchemy import select, update
 
 from handshake.db.uow import Repository
-from handshake.payments.models import Payment, PaymentOperation, PaymentStatus
+from handshake.payments.models import (
+    DelegatedPaymentToken,
+    Payment,
+    PaymentOperation,
+    PaymentStatus,
+)
 
 
 class PaymentRepository(Repository):
@@ -63,3 +68,37 @@ class PaymentRepository(Repository):
             .execution_options(synchronize_session=False)
         )
         return bool(getattr(result, "rowcount", 0))
+
+
+class DelegatedTokenRepository(Repository):
+    """Delegated payment tokens; claims and releases are single conditional statements."""
+
+    async def get(self, token_id: str) -> DelegatedPaymentToken | None:
+        """One token, as stored now."""
+        statement = (
+            select(DelegatedPaymentToken)
+            .where(DelegatedPaymentToken.id == token_id)
+            .execution_options(populate_existing=True)
+        )
+        return (await self.session.scalars(statement)).first()
+
+    async def claim(self, *, token_id: str, payment_id: str, now: datetime) -> bool:
+        """Mark an unused, unexpired token as used by ``payment_id``; False if it was not."""
+        token = DelegatedPaymentToken
+        moved = await self.execute_count(
+            update(token)
+            .where(token.id == token_id, token.used_at.is_(None), token.expires_at > now)
+            .values(used_at=now, used_by_payment_id=payment_id)
+            .execution_options(synchronize_session=False)
+        )
+        return moved == 1
+
+    async def release(self, payment_id: str) -> int:
+        """Make the token used by ``payment_id`` (now voided) usable again; how many were."""
+        token = DelegatedPaymentToken
+        return await self.execute_count(
+            update(token)
+            .where(token.used_by_payment_id == payment_id)
+            .values(used_at=None, used_by_payment_id=None)
+            .execution_options(synchronize_session=False)
+        )

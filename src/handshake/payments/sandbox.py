@@ -16,6 +16,7 @@ card number          token word                            outcome of an authori
 ===================  ====================================  =================================
 
 A token without one of these words (``tok_visa_…`` saved by older demo data) is approved.
+Cards vaulted for a delegated payment (:meth:`SandboxProvider.vault_card`) follow the same table.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import secrets
 from dataclasses import dataclass
 
 from handshake.payments.errors import PaymentDeclined, PaymentProviderUnavailable
-from handshake.payments.provider import Authorization, AuthorizationOutcome
+from handshake.payments.provider import Authorization, AuthorizationOutcome, VaultedCard
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,13 @@ class SandboxProvider:
     """A provider that decides by the words in the token; references carry the same word."""
 
     name = "sandbox"
+
+    async def vault_card(
+        self, *, number: str, exp_month: int, exp_year: int, cvc: str | None, idempotency_key: str
+    ) -> VaultedCard:
+        """Vault a test card (any other number is declined with ``unknown_test_card``)."""
+        card = tokenize(number)
+        return VaultedCard(card.token, card.brand, card.last4)
 
     async def authorize(
         self, *, token: str, amount_minor: int, currency: str, idempotency_key: str

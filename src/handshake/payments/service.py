@@ -1,4 +1,4 @@
-"""Use cases of payments: authorise, capture, void, refund, read.
+"""Use cases of payments: authorise, capture, void, refund, read; delegated tokens.
 
 Capture, void and refund lock the payment row first, then call the provider, then record: two
 concurrent operations on one payment take turns, and the second sees what the first did (a
@@ -6,8 +6,10 @@ second capture is refused before reaching the provider). Each provider call carr
 idempotency key derived from the payment and the operation (for an authorisation, the caller
 may pass its own, e.g. its checkout's key, so a retried checkout cannot place a second hold).
 An authorisation that was approved but could not be stored is voided at once: no hold is left
-behind on the shopper's card. The transaction stays open during the provider call: captures
-and refunds are operator actions, not hot paths.
+behind on the shopper's card (``payments.authorization``). During captures, voids and refunds
+the transaction stays open across the provider call: they are operator actions, not hot paths.
+Delegated payment tokens (ACP) live in ``payments.delegation``; voiding the payment a token
+backed makes the token usable again.
 """
 
 from __future__ import annotations
@@ -16,40 +18,34 @@ from dataclasses import dataclass
 
 from handshake.db.uow import UnitOfWork
 from handshake.kernel import clock
-from handshake.kernel.ids import new_id
 from handshake.kernel.money import Money
+from handshake.payments.authorization import PROVIDERS as PROVIDERS
+from handshake.payments.authorization import authorize_and_record, new_operation, payment_changed
+from handshake.payments.authorization import provider_named as provider_named
+from handshake.payments.delegation import Allowance as Allowance
+from handshake.payments.delegation import DelegatedCard as DelegatedCard
+from handshake.payments.delegation import DelegatedToken as DelegatedToken
+from handshake.payments.delegation import authorize_delegated_payment as authorize_delegated_payment
+from handshake.payments.delegation import delegate_payment as delegate_payment
+from handshake.payments.delegation import delegated_card_label as delegated_card_label
 from handshake.payments.errors import (
     InvalidPaymentAmount,
-    PaymentAuthenticationRequired,
-    PaymentDeclined,
     PaymentNotFound,
     PaymentStateConflict,
-    UnknownPaymentProvider,
 )
-from handshake.payments.events import PaymentChanged
 from handshake.payments.models import (
     Payment,
     PaymentOperation,
     PaymentOperationKind,
     PaymentStatus,
 )
-from handshake.payments.provider import AuthorizationOutcome, PaymentProvider
-from handshake.payments.repository import PaymentRepository
-from handshake.payments.sandbox import SandboxProvider
+from handshake.payments.provider import PaymentProvider
+from handshake.payments.repository import DelegatedTokenRepository, PaymentRepository
 from handshake.payments.sandbox_cards import SandboxTestCard as SandboxTestCard
 from handshake.payments.sandbox_cards import sandbox_test_cards as sandbox_test_cards
 from handshake.payments.sandbox_cards import save_test_card as save_test_card
 
-PROVIDERS: dict[str, type[SandboxProvider]] = {"sandbox": SandboxProvider}
 REFUNDABLE = (PaymentStatus.CAPTURED, PaymentStatus.PARTIALLY_REFUNDED)
-
-
-def provider_named(name: str) -> PaymentProvider:
-    """The provider a saved payment method names."""
-    provider = PROVIDERS.get(name)
-    if provider is None:
-        raise UnknownPaymentProvider(f"No payments provider named {name!r} is configured.")
-    return provider()
 
 
 @dataclass(frozen=True)
@@ -58,29 +54,6 @@ class PaymentDetails:
 
     payment: Payment
     operations: list[PaymentOperation]
-
-
-def _operation(
-    payment_id: str, kind: PaymentOperationKind, amount: int, outcome: str
-) -> PaymentOperation:
-    return PaymentOperation(
-        id=new_id("pop"),
-        payment_id=payment_id,
-        kind=kind,
-        amount_minor=amount,
-        outcome=outcome,
-        at=clock.now(),
-    )
-
-
-def _changed(payment: Payment, operation: PaymentOperationKind, amount: int) -> PaymentChanged:
-    return PaymentChanged(
-        payment_id=payment.id,
-        reference=payment.reference,
-        operation=operation.value,
-        amount_minor=amount,
-        status=payment.status,
-    )
 
 
 async def authorize_payment(
@@ -94,58 +67,15 @@ async def authorize_payment(
     idempotency_key: str | None = None,
 ) -> Payment:
     """Hold ``amount`` on a saved method; declines and 3-D Secure requests raise (and are kept)."""
-    if amount.minor <= 0:
-        raise InvalidPaymentAmount("A payment must be for a positive amount.")
-    payment_id = new_id("pay")
-    answer = await provider.authorize(
+    return await authorize_and_record(
+        uow=uow,
+        provider=provider,
         token=token,
-        amount_minor=amount.minor,
-        currency=amount.currency,
-        idempotency_key=idempotency_key or f"{payment_id}:authorize",
-    )
-    approved = answer.outcome is AuthorizationOutcome.APPROVED
-    payment = Payment(
-        id=payment_id,
-        provider=provider.name,
+        amount=amount,
         reference=reference,
         payment_method_id=payment_method_id,
-        currency=amount.currency,
-        authorized_minor=amount.minor if approved else 0,
-        captured_minor=0,
-        refunded_minor=0,
-        status=PaymentStatus.AUTHORIZED if approved else PaymentStatus.DECLINED,
-        provider_reference=answer.reference,
-        decline_code=None if approved else answer.decline_code or answer.outcome.value,
+        idempotency_key=idempotency_key,
     )
-    committed = False
-    try:
-        async with uow:
-            repo = uow.repo(PaymentRepository)
-            repo.add(payment)
-            repo.add(
-                _operation(
-                    payment_id, PaymentOperationKind.AUTHORIZE, amount.minor, answer.outcome.value
-                )
-            )
-            uow.record(_changed(payment, PaymentOperationKind.AUTHORIZE, amount.minor))
-            await uow.commit()
-            committed = True
-    except BaseException:
-        if approved and answer.reference and not committed:
-            await provider.void(reference=answer.reference, idempotency_key=f"{payment_id}:void")
-        raise
-    _raise_unless_approved(payment, answer.outcome)
-    return payment
-
-
-def _raise_unless_approved(payment: Payment, outcome: AuthorizationOutcome) -> None:
-    extra = {"payment_id": payment.id, "decline_code": payment.decline_code}
-    if outcome is AuthorizationOutcome.DECLINED:
-        raise PaymentDeclined("The card was declined; choose another payment method.", extra=extra)
-    if outcome is AuthorizationOutcome.AUTHENTICATION_REQUIRED:
-        raise PaymentAuthenticationRequired(
-            "The card issuer asks the shopper to authenticate this payment.", extra=extra
-        )
 
 
 async def _load(uow: UnitOfWork, payment_id: str) -> Payment:
@@ -199,6 +129,8 @@ async def void_payment(*, uow: UnitOfWork, provider: PaymentProvider, payment_id
         await provider.void(
             reference=payment.provider_reference, idempotency_key=f"{payment.id}:void"
         )
+        # A delegated token backing this authorisation may pay again (still within its limits).
+        await uow.repo(DelegatedTokenRepository).release(payment.id)
         return await _record(
             uow,
             payment,
@@ -270,8 +202,8 @@ async def _record(
     if not moved:
         raise PaymentStateConflict("Another operation changed this payment first; reload it.")
     await repo.refresh(payment)
-    repo.add(_operation(payment.id, kind, amount, "succeeded"))
-    uow.record(_changed(payment, kind, amount))
+    repo.add(new_operation(payment.id, kind, amount, "succeeded"))
+    uow.record(payment_changed(payment, kind, amount))
     await uow.commit()
     return payment
 
