@@ -19,6 +19,7 @@ from handshake.kernel.errors import DomainError
 from handshake.partners import service
 from handshake.partners.event_types import WEBHOOK_EVENT_TYPES
 from handshake.partners.kinds import ClientType, PartnerKind
+from handshake.partners.models import SignatureScheme
 from handshake.partners.scopes import SCOPES, scopes_for_kind
 from handshake.web.admin_pages import form_lists, form_values, render_admin, see_other
 from handshake.web.deps import ReadUow, WriteUow
@@ -27,6 +28,7 @@ from handshake.web.routing import DomainRouter
 router = DomainRouter(prefix="/admin/partners", include_in_schema=False)
 KINDS = [k.value for k in PartnerKind]
 CLIENT_TYPES = [t.value for t in ClientType]
+SIGNATURE_SCHEMES = [s.value for s in SignatureScheme]
 Work = Callable[[dict[str, str]], Awaitable[object]]
 
 
@@ -103,6 +105,7 @@ async def _partner_page(
         "endpoints": await service.list_webhook_endpoints(uow=uow, partner_id=partner_id),
         "kind_scopes": [SCOPES[name] for name in scopes_for_kind(partner.partner_kind)],
         "event_types": list(WEBHOOK_EVENT_TYPES),
+        "signature_schemes": SIGNATURE_SCHEMES,
         "client_types": CLIENT_TYPES,
         **(extra or {}),
     }
@@ -193,6 +196,8 @@ async def endpoint_add_submit(partner_id: str, post: PagePost) -> Response:
         issued = await service.add_webhook_endpoint(
             uow=post.uow, partner_id=partner_id, url=values.get("url", "").strip(),
             event_types=event_types, description=values.get("description") or None,
+            signature_scheme=values.get("signature_scheme") or SignatureScheme.STANDARD_WEBHOOKS,
+            signing_secret=values.get("signing_secret") or None,
         )  # fmt: skip
         return {**_endpoint_secret(issued), "new": True}
 
@@ -215,9 +220,16 @@ async def endpoint_update_submit(partner_id: str, endpoint_id: str, post: PagePo
 
 @router.post("/{partner_id}/endpoints/{endpoint_id}/rotate", response_class=HTMLResponse)
 async def endpoint_rotate_submit(partner_id: str, endpoint_id: str, post: PagePost) -> Response:
-    """A new signing secret (the previous one keeps signing for a day)."""
-    rotate = service.rotate_webhook_secret
-    return await _call(post, partner_id, rotate, shown=_endpoint_secret, endpoint_id=endpoint_id)
+    """A new signing secret, or the agent platform's for ACP (the previous one signs for a day)."""
+
+    async def work(values: dict[str, str]) -> object:
+        issued = await service.rotate_webhook_secret(
+            uow=post.uow, partner_id=partner_id, endpoint_id=endpoint_id,
+            signing_secret=values.get("signing_secret") or None,
+        )  # fmt: skip
+        return _endpoint_secret(issued)
+
+    return await _act(post, partner_id, work)
 
 
 @router.post("/{partner_id}/endpoints/{endpoint_id}/delete", response_class=HTMLResponse)

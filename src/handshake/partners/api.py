@@ -31,6 +31,7 @@ from handshake.partners.schemas import (
     WebhookEndpointList,
     WebhookEndpointOut,
     WebhookEndpointUpdate,
+    WebhookSecretRotate,
 )
 from handshake.partners.updates import KEEP
 from handshake.web.deps import ReadUow, WriteUow
@@ -236,6 +237,8 @@ async def create_webhook_endpoint(
         event_types=body.event_types,
         enabled=body.enabled,
         description=body.description,
+        signature_scheme=body.signature_scheme,
+        signing_secret=body.signing_secret,
     )
     _no_store(response)
     return IssuedWebhookEndpointOut(
@@ -281,14 +284,21 @@ async def update_webhook_endpoint(
     "/{partner_id}/webhook-endpoints/{endpoint_id}/rotate-secret",
     summary="New signing secret; the previous one keeps signing too for 24 hours",
     response_model=IssuedWebhookEndpointOut,
-    responses=_problems(404),
+    responses=_problems(404, 422),
 )
 async def rotate_webhook_secret(
-    partner_id: str, endpoint_id: str, uow: WriteUow, response: Response
+    partner_id: str,
+    endpoint_id: str,
+    uow: WriteUow,
+    response: Response,
+    body: WebhookSecretRotate | None = None,
 ) -> IssuedWebhookEndpointOut:
-    """New signing secret; the previous one keeps signing too for 24 hours."""
+    """New signing secret (ACP endpoints may give the agent platform's); the old one signs 24 h."""
     issued = await service.rotate_webhook_secret(
-        uow=uow, partner_id=partner_id, endpoint_id=endpoint_id
+        uow=uow,
+        partner_id=partner_id,
+        endpoint_id=endpoint_id,
+        signing_secret=body.signing_secret if body else None,
     )
     _no_store(response)
     return IssuedWebhookEndpointOut(

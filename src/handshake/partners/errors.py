@@ -142,3 +142,21 @@ class UnknownClientType(InvalidInput):
     """A client type other than confidential or public."""
 
     code = "unknown_client_type"
+
+
+class UnknownSignatureScheme(InvalidInput):
+    """A webhook signature scheme other than standard_webhooks or acp."""
+
+    code = "unknown_signature_scheme"
+
+
+class EventTypesNotForScheme(InvalidInput):
+    """ACP endpoints take only ``acp.*`` event types; other endpoints never take them."""
+
+    code = "event_types_not_for_scheme"
+
+
+class InvalidSigningSecret(InvalidInput):
+    """A given signing secret is unusable, or given for an endpoint that generates its own."""
+
+    code = "invalid_signing_secret"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -112,8 +113,17 @@ class PartnerClient(Base):
         self.secret_hash = None
 
 
+class SignatureScheme(StrEnum):
+    """How deliveries to an endpoint are framed and signed."""
+
+    # ``webhook-id``/``webhook-timestamp``/``webhook-signature``; body {type, timestamp, data}.
+    STANDARD_WEBHOOKS = "standard_webhooks"
+    # Agentic Commerce Protocol order events: ``Merchant-Signature``; body {type, data}.
+    ACP = "acp"
+
+
 class WebhookEndpoint(Base):
-    """A URL of a partner that receives signed event deliveries (Standard Webhooks)."""
+    """A URL of a partner that receives signed event deliveries (Standard Webhooks or ACP)."""
 
     __tablename__ = "partner_webhook_endpoints"
     __table_args__ = (UniqueConstraint("partner_id", "url"),)
@@ -125,15 +135,28 @@ class WebhookEndpoint(Base):
     url: Mapped[str] = mapped_column(String(2000), nullable=False)
     description: Mapped[str | None] = mapped_column(String(200))
     event_types: Mapped[list[str]] = mapped_column(JSONDocument, nullable=False, default=list)
+    signature_scheme: Mapped[str] = mapped_column(
+        String(20),
+        nullable=False,
+        default=SignatureScheme.STANDARD_WEBHOOKS,
+        server_default=SignatureScheme.STANDARD_WEBHOOKS.value,
+    )
     # Kept in clear on purpose: the sender needs the secret itself to compute HMAC signatures
     # (a hash would be useless). During a rotation the previous secret also signs until
-    # ``previous_secret_expires_at``, as Standard Webhooks allows several signatures.
+    # ``previous_secret_expires_at``, as Standard Webhooks allows several signatures (and ACP's
+    # ``Merchant-Signature`` carries one ``v1=`` per secret). An ACP endpoint's secret may be
+    # the one the agent platform issued.
     signing_secret: Mapped[str] = mapped_column(String(100), nullable=False)
     previous_signing_secret: Mapped[str | None] = mapped_column(String(100))
     previous_secret_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     enabled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
+
+    @property
+    def scheme(self) -> SignatureScheme:
+        """The signature scheme as an enum."""
+        return SignatureScheme(self.signature_scheme)
 
     def rotate_secret(self, *, new_secret: str, previous_valid_until: datetime) -> None:
         """Sign with ``new_secret`` from now on, and with the old one too until the deadline."""

@@ -1,4 +1,5 @@
-"""Validation of what operators register: partner fields, kinds, client scopes, event types."""
+"""Validation of what operators register: partner fields, kinds, client scopes, event types,
+webhook signature schemes and the signing secrets agent platforms issue (ACP)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from email_validator import EmailNotValidError, validate_email
 
 from handshake.partners import endpoint_urls, event_types, scopes
 from handshake.partners.errors import (
+    EventTypesNotForScheme,
     InvalidPartnerField,
+    InvalidSigningSecret,
     NoEventTypes,
     NoScopes,
     ScopeNotAllowedForKind,
@@ -16,11 +19,15 @@ from handshake.partners.errors import (
     UnknownEventType,
     UnknownPartnerKind,
     UnknownScope,
+    UnknownSignatureScheme,
 )
 from handshake.partners.kinds import ClientType, PartnerKind
+from handshake.partners.models import SignatureScheme
 
 MAX_NAME_LENGTH = 120
 MAX_REASON_LENGTH = 500
+# A shared secret an agent platform issued for ACP's Merchant-Signature (the column holds 100).
+ACP_SECRET_LENGTHS = (16, 100)
 
 
 def clean_name(name: str, *, field: str = "name") -> str:
@@ -93,8 +100,10 @@ def check_scopes(kind: PartnerKind, requested: Sequence[str] | None) -> list[str
     return names
 
 
-def check_event_types(names: Sequence[str]) -> list[str]:
-    """Registered event types, de-duplicated in order; at least one."""
+def check_event_types(
+    names: Sequence[str], scheme: SignatureScheme = SignatureScheme.STANDARD_WEBHOOKS
+) -> list[str]:
+    """Registered event types, de-duplicated in order; at least one, all for ``scheme``."""
     unique = list(dict.fromkeys(names))
     if not unique:
         raise NoEventTypes("Subscribe the endpoint to at least one event type.")
@@ -104,7 +113,59 @@ def check_event_types(names: Sequence[str]) -> list[str]:
             f"Unknown event type {unknown[0]!r}.",
             extra={"event_type": unknown[0], "known": list(event_types.WEBHOOK_EVENT_TYPES)},
         )
+    _check_scheme(unique, scheme)
     return unique
+
+
+def _check_scheme(names: Sequence[str], scheme: SignatureScheme) -> None:
+    """ACP endpoints take only ``acp.*`` event types; other endpoints none of them."""
+
+    def fits(name: str) -> bool:
+        return event_types.is_acp_event_type(name) == (scheme is SignatureScheme.ACP)
+
+    wrong = [name for name in names if not fits(name)]
+    if wrong:
+        rule = "only acp.* event types" if scheme is SignatureScheme.ACP else "no acp.* type"
+        raise EventTypesNotForScheme(
+            f"Event type {wrong[0]!r} is not for {scheme.value} endpoints: they take {rule}.",
+            extra={
+                "event_type": wrong[0],
+                "signature_scheme": scheme.value,
+                "allowed": [t for t in event_types.WEBHOOK_EVENT_TYPES if fits(t)],
+            },
+        )
+
+
+def parse_signature_scheme(scheme: SignatureScheme | str) -> SignatureScheme:
+    """``scheme`` as a :class:`SignatureScheme`, or :class:`UnknownSignatureScheme`."""
+    try:
+        return SignatureScheme(scheme)
+    except ValueError:
+        allowed = [s.value for s in SignatureScheme]
+        raise UnknownSignatureScheme(
+            f"Unknown signature scheme {scheme!r}; use one of {', '.join(allowed)}.",
+            extra={"signature_scheme": str(scheme), "allowed": allowed},
+        ) from None
+
+
+def check_given_secret(scheme: SignatureScheme, secret: str | None) -> str | None:
+    """A secret the agent platform issued (ACP only: 16 to 100 printable ASCII characters)."""
+    if secret is None:
+        return None
+    if scheme is not SignatureScheme.ACP:
+        raise InvalidSigningSecret(
+            "Only ACP endpoints take a given signing secret; others get a generated one.",
+            extra={"field": "signing_secret", "signature_scheme": scheme.value},
+        )
+    low, high = ACP_SECRET_LENGTHS
+    printable = all(" " <= char <= "~" for char in secret) and secret == secret.strip()
+    if not (low <= len(secret) <= high and printable):
+        raise InvalidSigningSecret(
+            f"The signing secret must have {low} to {high} printable ASCII characters, "
+            "without spaces around.",
+            extra={"field": "signing_secret"},
+        )
+    return secret
 
 
 def clean_reason(reason: str) -> str:

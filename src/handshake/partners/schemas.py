@@ -8,11 +8,22 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from handshake.partners.kinds import ClientType, PartnerKind, PartnerStatus
+from handshake.partners.models import SignatureScheme
 
 Name = Annotated[str, Field(min_length=1, max_length=120)]
 Url = Annotated[str, Field(min_length=1, max_length=2000)]
 ScopeName = Annotated[str, Field(min_length=1, max_length=64)]
 EventTypeName = Annotated[str, Field(min_length=1, max_length=100)]
+# Checked by the service (16 to 100 printable characters, ACP only) for a stable error code.
+GivenSecret = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=1000,
+        description="ACP endpoints only: the shared secret the agent platform issued "
+        "(16 to 100 printable ASCII characters); generated when omitted.",
+    ),
+]
 
 
 class Request(BaseModel):
@@ -113,12 +124,20 @@ class ClientList(BaseModel):
 
 
 class WebhookEndpointCreate(Request):
-    """A new webhook endpoint."""
+    """A new webhook endpoint; ``acp`` endpoints take only ``acp.*`` event types."""
 
     url: Url
     event_types: Annotated[list[EventTypeName], Field(min_length=1, max_length=50)]
     enabled: bool = True
     description: Annotated[str, Field(max_length=200)] | None = None
+    signature_scheme: SignatureScheme = SignatureScheme.STANDARD_WEBHOOKS
+    signing_secret: GivenSecret | None = None
+
+
+class WebhookSecretRotate(Request):
+    """Optional body of a rotation: the new secret an agent platform issued (ACP only)."""
+
+    signing_secret: GivenSecret | None = None
 
 
 class WebhookEndpointUpdate(Request):
@@ -138,13 +157,14 @@ class WebhookEndpointOut(Response):
     url: str
     description: str | None
     event_types: list[str]
+    signature_scheme: SignatureScheme
     enabled: bool
     created_at: datetime
     updated_at: datetime
 
 
 class IssuedWebhookEndpointOut(BaseModel):
-    """An endpoint with its Standard Webhooks signing secret, shown only in this response."""
+    """An endpoint with its signing secret, shown only in this response."""
 
     endpoint: WebhookEndpointOut
     secret: str

@@ -1,7 +1,9 @@
 """Use cases for partners' webhook endpoints (re-exported by ``service``).
 
 The signing secret is returned only by creation and rotation; the webhook sender reads it from
-the entity to sign deliveries (Standard Webhooks, HMAC-SHA256).
+the entity to sign deliveries (HMAC-SHA256, framed by the endpoint's signature scheme: Standard
+Webhooks, or ACP's ``Merchant-Signature``). An ACP endpoint may be given the secret the agent
+platform issued instead of a generated one, at creation and at rotation.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from handshake.kernel.ids import new_id
 from handshake.partners import credentials, endpoint_urls
 from handshake.partners import registration_rules as rules
 from handshake.partners.errors import WebhookUrlTaken
-from handshake.partners.models import WebhookEndpoint
+from handshake.partners.models import SignatureScheme, WebhookEndpoint
 from handshake.partners.repository import PartnerRepository
 from handshake.partners.updates import KEEP, Keep
 
@@ -41,10 +43,18 @@ async def add_webhook_endpoint(
     event_types: Sequence[str],
     enabled: bool = True,
     description: str | None = None,
+    signature_scheme: SignatureScheme | str = SignatureScheme.STANDARD_WEBHOOKS,
+    signing_secret: str | None = None,
 ) -> IssuedWebhookEndpoint:
-    """Register a webhook endpoint; its signing secret is returned this once."""
+    """Register a webhook endpoint; its signing secret is returned this once.
+
+    ``signing_secret`` is for ACP endpoints only: the secret the agent platform issued (one is
+    generated when omitted).
+    """
     url = endpoint_urls.validate_webhook_url(url)
-    subscribed = rules.check_event_types(event_types)
+    scheme = rules.parse_signature_scheme(signature_scheme)
+    subscribed = rules.check_event_types(event_types, scheme)
+    given = rules.check_given_secret(scheme, signing_secret)
     async with uow:
         repo = uow.repo(PartnerRepository)
         partner = await repo.require_partner(partner_id)
@@ -53,13 +63,14 @@ async def add_webhook_endpoint(
         )
         if await repo.endpoint_by_url(partner.id, url) is not None:
             raise taken
-        secret = credentials.new_webhook_secret()
+        secret = given or credentials.new_webhook_secret()
         endpoint = WebhookEndpoint(
             id=new_id("whe"),
             partner_id=partner.id,
             url=url,
             description=description or None,
             event_types=subscribed,
+            signature_scheme=scheme,
             signing_secret=secret,
             enabled=enabled,
         )
@@ -99,7 +110,7 @@ async def update_webhook_endpoint(
                 raise WebhookUrlTaken(taken.detail, extra={"url": url})
             endpoint.url = url
         if not isinstance(event_types, Keep):
-            endpoint.event_types = rules.check_event_types(event_types)
+            endpoint.event_types = rules.check_event_types(event_types, endpoint.scheme)
         if not isinstance(enabled, Keep):
             endpoint.enabled = enabled
         if not isinstance(description, Keep):
@@ -110,12 +121,16 @@ async def update_webhook_endpoint(
 
 
 async def rotate_webhook_secret(
-    *, uow: UnitOfWork, partner_id: str, endpoint_id: str
+    *, uow: UnitOfWork, partner_id: str, endpoint_id: str, signing_secret: str | None = None
 ) -> IssuedWebhookEndpoint:
-    """A new signing secret; deliveries carry both signatures for WEBHOOK_SECRET_OVERLAP."""
+    """A new signing secret; deliveries carry both signatures for WEBHOOK_SECRET_OVERLAP.
+
+    ``signing_secret`` is for ACP endpoints only: the new secret the agent platform issued.
+    """
     async with uow:
         endpoint = await uow.repo(PartnerRepository).require_endpoint(partner_id, endpoint_id)
-        secret = credentials.new_webhook_secret()
+        given = rules.check_given_secret(endpoint.scheme, signing_secret)
+        secret = given or credentials.new_webhook_secret()
         endpoint.rotate_secret(
             new_secret=secret, previous_valid_until=clock.now() + WEBHOOK_SECRET_OVERLAP
         )

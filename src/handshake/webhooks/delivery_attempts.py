@@ -25,8 +25,10 @@ from handshake.kernel import clock
 from handshake.kernel.ids import new_id
 from handshake.partners import service as partners
 from handshake.partners.errors import WebhookEndpointNotFound
+from handshake.partners.models import SignatureScheme, WebhookEndpoint
+from handshake.webhooks import acp_signature
 from handshake.webhooks.events import WebhookDeliveryDeadLettered, WebhookEndpointGone
-from handshake.webhooks.models import DeliveryStatus, WebhookAttempt
+from handshake.webhooks.models import DeliveryStatus, WebhookAttempt, WebhookEvent
 from handshake.webhooks.repository import DeliveryTarget, WebhookRepository
 from handshake.webhooks.retry_policy import AttemptResult, Decision, RetryPolicy
 from handshake.webhooks.sender import OutgoingWebhook
@@ -115,14 +117,22 @@ async def prepare_attempts(
     return prepared
 
 
+def _wire_body(event: WebhookEvent, endpoint: WebhookEndpoint) -> str:
+    """The stored body, or for ACP endpoints its ACP form (derived the same way every try)."""
+    if endpoint.scheme is SignatureScheme.ACP:
+        return acp_signature.event_body(event.event_type, event.body)
+    return event.body
+
+
 def _prepared(target: DeliveryTarget, *, number: int, now: datetime) -> PreparedAttempt:
     endpoint = target.endpoint
     assert endpoint is not None  # checked by _unsendable
     message = OutgoingWebhook(
         message_id=target.event.id,
         url=endpoint.url,
-        body=target.event.body,
+        body=_wire_body(target.event, endpoint),
         secrets=tuple(endpoint.signing_secrets(now=now)),
+        scheme=endpoint.scheme,
     )
     return PreparedAttempt(
         delivery_id=target.delivery.id,

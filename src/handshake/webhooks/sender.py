@@ -1,4 +1,7 @@
-"""Sends one signed webhook request (Standard Webhooks) and reports how the receiver answered.
+"""Sends one signed webhook request and reports how the receiver answered.
+
+Deliveries are signed with Standard Webhooks, or for endpoints using the ACP scheme with the
+Agentic Commerce Protocol's ``Merchant-Signature`` (see :mod:`acp_signature`).
 
 One ``httpx.AsyncClient`` is shared by every delivery of the process, so connections to a
 receiver are kept alive between deliveries. Redirects are not followed (a 3xx is a failure) and
@@ -17,7 +20,9 @@ import httpx
 from standardwebhooks.webhooks import Webhook
 
 from handshake.kernel import clock
+from handshake.partners.models import SignatureScheme
 from handshake.settings import WebhookSettings
+from handshake.webhooks import acp_signature
 from handshake.webhooks.loop_client import PerLoopClient
 from handshake.webhooks.retry_policy import AttemptResult, parse_retry_after
 from handshake.webhooks.targets import TargetGuard
@@ -33,6 +38,7 @@ class OutgoingWebhook:
     url: str
     body: str
     secrets: Sequence[str]
+    scheme: SignatureScheme = SignatureScheme.STANDARD_WEBHOOKS
 
 
 def signature_header(
@@ -43,7 +49,9 @@ def signature_header(
 
 
 def signed_headers(message: OutgoingWebhook, *, timestamp: datetime) -> dict[str, str]:
-    """The Standard Webhooks headers of ``message`` signed at ``timestamp``."""
+    """The headers of ``message`` signed at ``timestamp`` with its endpoint's scheme."""
+    if message.scheme is SignatureScheme.ACP:
+        return acp_headers(message, timestamp=timestamp)
     return {
         "content-type": "application/json",
         "webhook-id": message.message_id,
@@ -54,6 +62,16 @@ def signed_headers(message: OutgoingWebhook, *, timestamp: datetime) -> dict[str
             body=message.body,
             secrets=message.secrets,
         ),
+    }
+
+
+def acp_headers(message: OutgoingWebhook, *, timestamp: datetime) -> dict[str, str]:
+    """ACP's ``Merchant-Signature`` (one ``v1=`` per secret) and ``webhook-id`` for dedup."""
+    unix = int(timestamp.timestamp())
+    return {
+        "content-type": "application/json",
+        "webhook-id": message.message_id,
+        acp_signature.HEADER: acp_signature.signature_header(message.secrets, unix, message.body),
     }
 
 
