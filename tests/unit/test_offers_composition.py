@@ -221,7 +221,7 @@ def test_a_member_with_an_address_gets_the_address_window() -> None:
         "address",
         DeliveryWindow(
             date(2029, 3, 1), 8, 22, "PAR1", date(2029, 3, 1), "today 8–22 h",
-            "aujourd'hui 8 h–22 h",
+            "aujourd'hui 8 h–22 h", timezone="Europe/Paris",
         ),
         None,
     )  # fmt: skip
@@ -234,7 +234,7 @@ def test_a_non_member_with_an_address_travels_on_regular_transit_days() -> None:
         "address",
         DeliveryWindow(
             date(2029, 3, 2), 8, 22, "PAR1", date(2029, 3, 1), "tomorrow 8–22 h",
-            "demain 8 h–22 h",
+            "demain 8 h–22 h", timezone="Europe/Paris",
         ),
         None,
     )  # fmt: skip
@@ -250,7 +250,7 @@ def test_without_an_address_a_member_gets_the_country_estimate() -> None:
         "estimate",
         DeliveryWindow(
             date(2029, 3, 2), 8, 20, "PAR1", date(2029, 3, 1), "tomorrow 8–20 h",
-            "demain 8 h–20 h",
+            "demain 8 h–20 h", timezone="Europe/Paris",
         ),
         "FR",
     )  # fmt: skip
@@ -263,7 +263,7 @@ def test_anonymous_callers_get_the_regular_country_estimate() -> None:
         "estimate",
         DeliveryWindow(
             date(2029, 3, 3), 8, 20, "PAR1", date(2029, 3, 1), "Saturday 8–20 h",
-            "samedi 8 h–20 h",
+            "samedi 8 h–20 h", timezone="Europe/Paris",
         ),
         "FR",
     )  # fmt: skip

@@ -374,11 +374,11 @@ async def import_catalog(
 
 @router.get(
     "/feeds/{feed_format}",
-    summary="Product feed for Google Merchant Center (TSV) or Meta (CSV)",
+    summary="Product feed for Google Merchant Center (TSV), Meta (CSV) or ACP agents (JSON)",
     response_class=Response,
     responses={
         **AUTH,
-        200: {"content": {"text/tab-separated-values": {}, "text/csv": {}}},
+        200: {"content": {"text/tab-separated-values": {}, "text/csv": {}, "application/json": {}}},
     },
 )
 async def product_feed(
@@ -388,7 +388,11 @@ async def product_feed(
     settings: AppSettings,
     lang: Lang = "en",
 ) -> Response:
-    """Bearer operator key, or HTTP Basic with an operator key as password (scheduled fetches)."""
+    """Bearer operator key, or HTTP Basic with an operator key as password (scheduled fetches).
+
+    `acp` is the Agentic Commerce Protocol feed (2026-04-17): `{"products": [...]}` with one
+    product per catalog product, its variants under it, prices in minor units.
+    """
     text = await service.export_feed(
         uow=uow, feed_format=feed_format, public_url=settings.http.public_url, lang=lang
     )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from handshake.catalog import cursors, delivery_promise, feeds, search_text
+from handshake.catalog import acp_feed, cursors, delivery_promise, feeds, search_text
 from handshake.catalog.errors import InvalidPrice, ProductNotFound, VariantNotFound
 from handshake.catalog.models import ProductStatus
 from handshake.catalog.repository import CatalogRepository, SearchCriteria
@@ -277,7 +277,7 @@ async def list_brands(*, uow: UnitOfWork) -> list[BrandView]:
 async def export_feed(
     *, uow: UnitOfWork, feed_format: feeds.FeedFormat, public_url: str, lang: str = "en"
 ) -> str:
-    """The whole product feed in ``feed_format`` (active products, one line per variant)."""
+    """The whole product feed in ``feed_format`` (active products, every variant)."""
     async with uow:
         rows = await uow.repo(CatalogRepository).feed_rows()
     items = [
@@ -295,9 +295,13 @@ async def export_feed(
             image=r.images[0] if r.images else None,
             category_path=r.category_path,
             options=r.options,
+            variant_id=r.id,
+            images=tuple(r.images or ()),
         )
         for r in rows
     ]
+    if feed_format is feeds.FeedFormat.ACP:
+        return acp_feed.render(items, public_url=public_url)
     return feeds.render(items, feed_format=feed_format, public_url=public_url)
 
 

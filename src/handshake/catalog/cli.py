@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -86,7 +87,7 @@ def export_feed(
     output: Annotated[Path | None, typer.Option(help="Write here instead of stdout.")] = None,
     lang: Annotated[str, typer.Option(help="Language of titles: en or fr.")] = "en",
 ) -> None:
-    """Export the product feed for Google Merchant Center (TSV) or a Meta catalog (CSV)."""
+    """Export the product feed for Google Merchant Center (TSV), Meta (CSV) or ACP (JSON)."""
     if lang not in {"en", "fr"}:
         raise typer.BadParameter("lang must be en or fr", param_hint="--lang")
     runtime: CliRuntime = ctx.obj
@@ -102,7 +103,13 @@ def export_feed(
         typer.echo(text, nl=False)
         return
     output.write_text(text, encoding="utf-8")
-    err_console.print(f"wrote {text.count(chr(10)) - 1} item(s) to {output}")
+    err_console.print(f"wrote {_feed_size(text, feed_format)} to {output}")
+
+
+def _feed_size(text: str, feed_format: FeedFormat) -> str:
+    if feed_format is FeedFormat.ACP:
+        return f"{len(json.loads(text)['products'])} product(s)"
+    return f"{text.count(chr(10)) - 1} item(s)"
 
 
 def parse_zone_option(spec: str) -> dict[str, Any]:

@@ -62,6 +62,14 @@ class DeliveryWindow:
     ships_on: Day
     label_en: str
     label_fr: str
+    # The warehouse's time zone: the window's hours are its local hours.
+    timezone: str = "UTC"
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        """The window as two aware instants (start, end)."""
+        zone = ZoneInfo(self.timezone)
+        day = datetime(self.date.year, self.date.month, self.date.day, tzinfo=zone)
+        return day + timedelta(hours=self.start_hour), day + timedelta(hours=self.end_hour)
 
 
 def normalise_postal_code(postal_code: str) -> str:
@@ -159,6 +167,7 @@ def _window(
         ships_on=shipped,
         label_en=label_en,
         label_fr=label_fr,
+        timezone=option.timezone,
     )
 
 

@@ -2,6 +2,7 @@
 
 One feed item per variant; variants of a product share ``item_group_id``. Prices are the list
 price: a member price is a loyalty benefit, never a ``sale_price`` everyone would be shown.
+The Agentic Commerce Protocol feed (JSON) is built from the same items in ``acp_feed``.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class FeedFormat(StrEnum):
 
     GOOGLE = "google"
     META = "meta"
+    ACP = "acp"
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,8 @@ class FeedItem:
     image: str | None
     category_path: str | None = None
     options: dict[str, Any] = field(default_factory=dict)
+    variant_id: str = ""
+    images: tuple[str, ...] = ()
 
 
 def plain_text(value: str) -> str:
@@ -89,11 +93,12 @@ def _option(item: FeedItem, *names: str) -> str:
     return ""
 
 
-def variant_title(item: FeedItem, limit: int) -> str:
+def variant_title(item: FeedItem, limit: int | None = None) -> str:
     """The product title plus the variant's option values, e.g. "Thermo X1 (white)"."""
     values = [plain_text(str(v)) for v in item.options.values() if v not in (None, "")]
     title = plain_text(item.title)
-    return truncate(f"{title} ({', '.join(values)})" if values else title, limit)
+    full = f"{title} ({', '.join(values)})" if values else title
+    return full if limit is None else truncate(full, limit)
 
 
 def google_row(item: FeedItem, *, public_url: str) -> dict[str, str]:
@@ -144,6 +149,8 @@ def _tsv_cell(value: str) -> str:
 
 def render(items: Iterable[FeedItem], *, feed_format: FeedFormat, public_url: str) -> str:
     """The whole feed file: Google as TSV, Meta as CSV, each with a header line."""
+    if feed_format is FeedFormat.ACP:
+        raise ValueError("the ACP feed is rendered by acp_feed.render")
     if feed_format is FeedFormat.GOOGLE:
         lines = ["\t".join(GOOGLE_COLUMNS)]
         for item in items:
@@ -160,10 +167,14 @@ def render(items: Iterable[FeedItem], *, feed_format: FeedFormat, public_url: st
 
 def media_type(feed_format: FeedFormat) -> str:
     """The HTTP content type of a feed."""
+    if feed_format is FeedFormat.ACP:
+        return "application/json"
     kind = "tab-separated-values" if feed_format is FeedFormat.GOOGLE else "csv"
     return f"text/{kind}; charset=utf-8"
 
 
 def columns(feed_format: FeedFormat) -> Sequence[str]:
-    """The header of a feed."""
+    """The header of a tabular feed (the JSON ACP feed has none)."""
+    if feed_format is FeedFormat.ACP:
+        return ()
     return GOOGLE_COLUMNS if feed_format is FeedFormat.GOOGLE else META_COLUMNS
