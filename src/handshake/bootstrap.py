@@ -41,6 +41,7 @@ DOMAINS: tuple[str, ...] = (
     "attribution",
     "video",
     "assistant",
+    "agentic",
 )
 PLATFORM_MODELS: tuple[str, ...] = ("handshake.jobs.models", "handshake.idempotency.models")
 

@@ -558,6 +558,20 @@ class VideoSettings(BaseModel):
     )
 
 
+class AgenticSettings(BaseModel):
+    """The Agentic Commerce Protocol endpoints (checkout for AI agents)."""
+
+    merchant_id: str = Field(
+        default="handshake",
+        min_length=1,
+        max_length=100,
+        description="This store's id in delegated-payment allowances (allowance.merchant_id).",
+    )
+    terms_url: str | None = Field(default=None, description="Link shown as terms_of_use.")
+    privacy_url: str | None = Field(default=None, description="Link shown as privacy_policy.")
+    returns_url: str | None = Field(default=None, description="Link shown as return_policy.")
+
+
 class LogSettings(BaseModel):
     """Structured logging."""
 
@@ -591,6 +605,7 @@ class Settings(BaseSettings):
     recommendations: RecommendationSettings = Field(default_factory=RecommendationSettings)
     assistant: AssistantSettings = Field(default_factory=AssistantSettings)
     video: VideoSettings = Field(default_factory=VideoSettings)
+    agentic: AgenticSettings = Field(default_factory=AgenticSettings)
     log: LogSettings = Field(default_factory=LogSettings)
 
     @model_validator(mode="after")

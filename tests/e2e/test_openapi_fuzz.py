@@ -27,6 +27,8 @@ from tests.accounts_helpers import operator_headers
 from tests.conftest import make_settings
 
 PROBLEM_JSON = "application/problem+json"
+ACP_PREFIXES = ("/acp/", "/agentic_commerce/")
+ACP_ERROR_TYPES = {"invalid_request", "processing_error", "service_unavailable"}
 OAUTH_ERRORS = {
     "invalid_request",
     "invalid_client",
@@ -49,6 +51,14 @@ def problem_json_for_errors(ctx: Any, response: Any, case: Any) -> bool | None:
         # what the framework refuses before them (405, 429) is still problem+json.
         assert value.startswith("application/json"), f"{response.status_code} answered as {value!r}"
         assert response.json().get("error") in OAUTH_ERRORS, response.text
+        return None
+    if case.path.startswith(ACP_PREFIXES) and not value.startswith(PROBLEM_JSON):
+        # The Agentic Commerce Protocol's routes answer its flat error objects, which agents
+        # parse; the framework's own refusals before them (405) are still problem+json.
+        assert value.startswith("application/json"), f"{response.status_code} answered as {value!r}"
+        body = response.json()
+        assert body.get("type") in ACP_ERROR_TYPES, response.text
+        assert isinstance(body.get("code"), str), "ACP error without a code"
         return None
     assert value.startswith(PROBLEM_JSON), f"{response.status_code} answered as {value!r}"
     body = response.json()

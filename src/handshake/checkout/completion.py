@@ -39,7 +39,7 @@ from handshake.checkout.placement import Delivered, Renderer, place_order
 from handshake.checkout.policy import CheckoutPolicy
 from handshake.checkout.repository import CheckoutRepository
 from handshake.checkout.sessions import Buyer, session_to_change
-from handshake.checkout.summary import OUT_OF_STOCK, CheckoutSummary
+from handshake.checkout.summary import NO_PAYMENT_METHOD, OUT_OF_STOCK, CheckoutSummary
 from handshake.db.uow import UnitOfWork
 from handshake.idempotency.service import IdempotentRequest
 from handshake.kernel import clock
@@ -62,6 +62,15 @@ class Confirmation:
 
 
 @dataclass(frozen=True)
+class DelegatedPayment:
+    """A payment token an AI agent's platform obtained for this session (within an allowance)."""
+
+    token: str
+    merchant_id: str
+    card_label: str
+
+
+@dataclass(frozen=True)
 class _Begun:
     session: CheckoutSession
     token: str
@@ -69,23 +78,34 @@ class _Begun:
     delivered: Delivered
 
 
-def _delivered(summary: CheckoutSummary, book: refresh.AddressBook) -> Delivered:
-    session = summary.session
+def _address(session: CheckoutSession, book: refresh.AddressBook) -> dict[str, Any]:
+    given = session.delivery_address
+    if given:
+        keys = ("name", "line1", "line2", "city", "postal_code", "country")
+        return {key: given.get(key) for key in keys}
     address = book.addresses[session.address_id or ""]
-    card = book.cards[session.payment_method_id or ""]
+    return {
+        "name": address.name, "line1": address.line1, "line2": address.line2,
+        "city": address.city, "postal_code": address.postal_code, "country": address.country,
+    }  # fmt: skip
+
+
+def _delivered(summary: CheckoutSummary, book: refresh.AddressBook, card_label: str) -> Delivered:
     window = summary.chosen.window
     return Delivered(
-        address={
-            "name": address.name, "line1": address.line1, "line2": address.line2,
-            "city": address.city, "postal_code": address.postal_code, "country": address.country,
-        },
+        address=_address(summary.session, book),
         promised_date=window.date.isoformat() if window else None,
-        card_label=f"{card.brand} •••• {card.last4}",
-    )  # fmt: skip
+        card_label=card_label,
+    )
+
+
+def _card_label(session: CheckoutSession, book: refresh.AddressBook) -> str:
+    card = book.cards[session.payment_method_id or ""]
+    return f"{card.brand} •••• {card.last4}"
 
 
 def _refusal(
-    summary: CheckoutSummary, confirmation: Confirmation, repriced: bool
+    summary: CheckoutSummary, confirmation: Confirmation, repriced: bool, delegated: bool
 ) -> DomainError | None:
     totals = summary.totals
     facts = {"total_minor": totals.total_minor, "currency": summary.session.currency}
@@ -109,9 +129,11 @@ def _refusal(
             "Some items cannot be reserved any more.",
             extra={"messages": [m for m in summary.messages if m["code"] == OUT_OF_STOCK]},
         )
-    if summary.blockers:
+    # A delegated payment brings its own card: the shopper's saved cards do not matter.
+    blockers = [b for b in summary.blockers if not (delegated and b == NO_PAYMENT_METHOD)]
+    if blockers:
         return CheckoutNotReady(
-            "The purchase cannot be completed yet.", extra={"blockers": list(summary.blockers)}
+            "The purchase cannot be completed yet.", extra={"blockers": blockers}
         )
     return None
 
@@ -122,6 +144,7 @@ async def _begin(
     buyer: Buyer,
     session_id: str,
     confirmation: Confirmation,
+    delegated: DelegatedPayment | None = None,
 ) -> _Begun:
     now = clock.now()
     refusal: DomainError | None = None
@@ -137,7 +160,7 @@ async def _begin(
             uow, policy, session, lines, book=book, now=now, hold_until=hold_until
         )
         repriced = prices != [line.unit_price_minor for line in lines]
-        refusal = _refusal(summary, confirmation, repriced)
+        refusal = _refusal(summary, confirmation, repriced, delegated is not None)
         token = secrets.token_hex(16)
         if refusal is None:
             session.status, session.completion_token = SessionStatus.COMPLETING, token
@@ -145,8 +168,10 @@ async def _begin(
         await uow.commit()
     if refusal is not None:
         raise refusal
+    if delegated is not None:
+        return _Begun(session, token, None, _delivered(summary, book, delegated.card_label))
     card = book.cards[session.payment_method_id or ""]
-    return _Begun(session, token, card, _delivered(summary, book))
+    return _Begun(session, token, card, _delivered(summary, book, _card_label(session, book)))
 
 
 async def _undo(uow: UnitOfWork, session_id: str, token: str, payment: Payment | None) -> None:
@@ -176,6 +201,20 @@ async def _undo(uow: UnitOfWork, session_id: str, token: str, payment: Payment |
         await uow.commit()
 
 
+async def _authorize(uow: UnitOfWork, begun: _Begun, delegated: DelegatedPayment | None) -> Payment:
+    session, card = begun.session, begun.card
+    amount, key = Money(session.total_minor, session.currency), f"{session.id}:{begun.token}"
+    if delegated is not None:
+        return await payments.authorize_delegated_payment(
+            uow=uow, token=delegated.token, amount=amount, reference=session.id,
+            merchant_id=delegated.merchant_id, idempotency_key=key,
+        )  # fmt: skip
+    return await payments.authorize_payment(
+        uow=uow, provider=payments.provider_named(card.provider), token=card.provider_token,
+        amount=amount, reference=session.id, payment_method_id=card.id, idempotency_key=key,
+    )  # fmt: skip
+
+
 async def complete_checkout(
     *,
     uow: UnitOfWork,
@@ -185,22 +224,22 @@ async def complete_checkout(
     confirmation: Confirmation,
     render: Renderer,
     idempotent: IdempotentRequest | None = None,
+    delegated: DelegatedPayment | None = None,
+    answer_status: int = 201,
 ) -> Any:
-    """Pay and place the order; the rendered answer (kept under the idempotency key)."""
+    """Pay (with the session's card, or ``delegated``) and place the order; the rendered answer
+    (kept under the idempotency key)."""
     if not confirmation.shopper_confirmed:
         raise ConfirmationRequired("The shopper must confirm the purchase (shopper_confirmed).")
-    begun = await _begin(uow, policy, buyer, session_id, confirmation)
-    session, card = begun.session, begun.card
+    begun = await _begin(uow, policy, buyer, session_id, confirmation, delegated)
+    session = begun.session
     payment: Payment | None = None
     try:
-        payment = await payments.authorize_payment(
-            uow=uow, provider=payments.provider_named(card.provider), token=card.provider_token,
-            amount=Money(session.total_minor, session.currency), reference=session.id,
-            payment_method_id=card.id, idempotency_key=f"{session.id}:{begun.token}",
-        )  # fmt: skip
+        payment = await _authorize(uow, begun, delegated)
         placed = await place_order(
             uow, session_id=session.id, token=begun.token, channel=buyer.channel,
             payment=payment, delivered=begun.delivered, render=render, idempotent=idempotent,
+            answer_status=answer_status,
         )  # fmt: skip
     except BaseException:
         await _undo(uow, session.id, begun.token, payment)

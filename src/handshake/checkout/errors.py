@@ -23,6 +23,12 @@ class InvalidClickId(InvalidInput):
     code = "invalid_click_id"
 
 
+class UnknownItems(InvalidInput):
+    """Items the catalog does not sell (unknown or inactive SKUs)."""
+
+    code = "unknown_items"
+
+
 class CurrencyNotSupported(InvalidInput):
     """Items in another currency than the store sells in."""
 

@@ -38,10 +38,11 @@ class Answer:
 
 
 KeyedRun = Callable[[IdempotentRequest | None], Awaitable[Answer]]
+ErrorRenderer = Callable[[Request, Exception], Awaitable[Response]]
 
 
-def _replay(stored: StoredAnswer) -> Response:
-    media = PROBLEM_JSON if stored.status_code >= 400 else "application/json"
+def _replay(stored: StoredAnswer, error_media: str) -> Response:
+    media = error_media if stored.status_code >= 400 else "application/json"
     return JSONResponse(
         stored.body, status_code=stored.status_code, media_type=media, headers={REPLAYED: "true"}
     )
@@ -60,8 +61,14 @@ async def keyed_call(
     run: KeyedRun,
     required: bool = False,
     lease: timedelta = idempotency.DEFAULT_LEASE,
+    render_error: ErrorRenderer = domain_error_handler,
+    error_media: str = PROBLEM_JSON,
 ) -> Response:
-    """Run ``run`` once per key (when a key is given, or ``required``)."""
+    """Run ``run`` once per key (when a key is given, or ``required``).
+
+    ``render_error`` turns a domain error into the answer (and the kept answer to replay):
+    problem+json by default, the Agentic Commerce Protocol's error objects on its routes.
+    """
     if key is None and not required:
         answer = await run(None)
         return JSONResponse(answer.body, status_code=answer.status_code)
@@ -69,11 +76,11 @@ async def keyed_call(
     services = app_services(request)
     stored = await idempotency.claim(uow=services.uow(), request=keyed, lease=lease)
     if stored is not None:
-        return _replay(stored)
+        return _replay(stored, error_media)
     try:
         answer = await run(keyed)
     except DomainError as exc:
-        response = await domain_error_handler(request, exc)
+        response = await render_error(request, exc)
         transient = getattr(exc, "retry_after_seconds", None) is not None
         if response.status_code < 500 and not transient:
             body = json.loads(bytes(response.body))

@@ -69,6 +69,9 @@ class CheckoutSession(Base):
     status: Mapped[str] = mapped_column(String(16), nullable=False)
     currency: Mapped[str] = mapped_column(String(3), nullable=False)
     address_id: Mapped[str | None] = mapped_column(String(32))
+    # An address given for this purchase only (an agent's fulfillment details), never saved to
+    # the shopper's book; when set it is where the parcel goes, whatever ``address_id`` says.
+    delivery_address: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
     payment_method_id: Mapped[str | None] = mapped_column(String(32))
     delivery_option: Mapped[str] = mapped_column(String(32), nullable=False)
     is_member: Mapped[bool] = mapped_column(nullable=False, default=False)

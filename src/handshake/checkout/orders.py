@@ -16,6 +16,7 @@ from handshake.checkout.documents import full_document, partner_document
 from handshake.checkout.errors import InvalidRefund, OrderNotFound, OrderStateConflict
 from handshake.checkout.events import OrderChanged
 from handshake.checkout.models import Order, OrderChange, OrderLine, OrderStatus
+from handshake.checkout.order_observers import order_observed
 from handshake.checkout.placement import order_change
 from handshake.checkout.repository import OrderRepository
 from handshake.checkout.reservations import return_order_stock, ship_reservations
@@ -133,6 +134,7 @@ async def _record(
             uow=uow, partner_id=order.partner_id, event_type=event_type,
             data=partner_document(order, lines),
         )  # fmt: skip
+    await order_observed(uow, order, lines, kind)
     uow.record(
         OrderChanged(order_id=order.id, kind=kind, status=order.status, partner_id=order.partner_id)
     )
@@ -255,5 +257,6 @@ async def erase_order_addresses(*, uow: UnitOfWork, shopper_id: str) -> int:
     """Erasure: orders stay (accounting) but forget where they went; how many."""
     async with uow:
         erased = await uow.repo(OrderRepository).erase_addresses(shopper_id, now=clock.now())
+        await uow.repo(OrderRepository).erase_session_addresses(shopper_id)
         await uow.commit()
     return erased

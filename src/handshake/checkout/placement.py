@@ -22,6 +22,7 @@ from handshake.checkout.models import (
     SessionStatus,
     StockReservation,
 )
+from handshake.checkout.order_observers import order_observed
 from handshake.checkout.repository import CartRepository, CheckoutRepository
 from handshake.db.uow import UnitOfWork
 from handshake.idempotency import service as idempotency
@@ -148,6 +149,7 @@ async def _announce(uow: UnitOfWork, session: CheckoutSession, placed: PlacedOrd
             uow=uow, partner_id=session.partner_id, event_type=ORDER_CREATED,
             data=partner_document(order, placed.lines),
         )  # fmt: skip
+    await order_observed(uow, order, placed.lines, "placed")
     uow.record(OrderPlaced(
         order_id=order.id, session_id=session.id, shopper_id=session.shopper_id,
         partner_id=session.partner_id, total_minor=order.total_minor, currency=order.currency,
@@ -175,6 +177,7 @@ async def place_order(
     delivered: Delivered,
     render: Renderer,
     idempotent: IdempotentRequest | None,
+    answer_status: int = 201,
 ) -> PlacedOrder:
     """Turn the session's held units into an order paid by ``payment``; commit with its answer."""
     now = clock.now()
@@ -195,7 +198,7 @@ async def place_order(
         answer = render(placed)
         if idempotent is not None:
             await idempotency.record_answer(
-                uow=uow, request=idempotent, status_code=201, body=answer
+                uow=uow, request=idempotent, status_code=answer_status, body=answer
             )
         await uow.commit()
     return replace(placed, answer=answer)

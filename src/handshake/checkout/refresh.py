@@ -70,6 +70,9 @@ async def address_book(uow: UnitOfWork, shopper_id: str, *, now: datetime) -> Ad
 
 def destination(session: CheckoutSession, book: AddressBook) -> Destination | None:
     """Where the session's parcel goes, if it has a (still existing) address."""
+    given = session.delivery_address
+    if given:
+        return Destination(given["postal_code"], given["country"], session.is_member)
     address = book.addresses.get(session.address_id or "")
     if address is None:
         return None

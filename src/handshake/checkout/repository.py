@@ -234,6 +234,16 @@ class OrderRepository(Repository):
             .execution_options(synchronize_session=False)
         )
 
+    async def erase_session_addresses(self, shopper_id: str) -> None:
+        """Forget the one-off delivery addresses of the shopper's checkout sessions."""
+        await self.session.execute(
+            update(CheckoutSession)
+            .where(CheckoutSession.shopper_id == shopper_id)
+            .where(CheckoutSession.delivery_address.is_not(None))
+            .values(delivery_address=None)
+            .execution_options(synchronize_session=False)
+        )
+
 
 class CartRepository(Repository):
     """Shoppers' carts: one line per variant, changed by single conditional statements."""

@@ -11,10 +11,21 @@ from handshake.checkout.cart import empty_cart as empty_cart
 from handshake.checkout.cart import remove_from_cart as remove_from_cart
 from handshake.checkout.cart import set_cart_quantity as set_cart_quantity
 from handshake.checkout.cart import view_cart as view_cart
+from handshake.checkout.catalog_sessions import CatalogItem as CatalogItem
+from handshake.checkout.catalog_sessions import (
+    create_catalog_checkout_session as create_catalog_checkout_session,
+)
+from handshake.checkout.catalog_sessions import (
+    update_catalog_checkout_session as update_catalog_checkout_session,
+)
 from handshake.checkout.completion import Confirmation as Confirmation
+from handshake.checkout.completion import DelegatedPayment as DelegatedPayment
 from handshake.checkout.completion import complete_checkout as complete_checkout
+from handshake.checkout.delivery_address import DeliveryAddress as DeliveryAddress
 from handshake.checkout.documents import full_document as full_document
 from handshake.checkout.documents import partner_document as partner_document
+from handshake.checkout.order_observers import OrderObserver as OrderObserver
+from handshake.checkout.order_observers import observe_orders as observe_orders
 from handshake.checkout.orders import CANCELLABLE as CANCELLABLE
 from handshake.checkout.orders import OrderDetails as OrderDetails
 from handshake.checkout.orders import OrderFilter as OrderFilter

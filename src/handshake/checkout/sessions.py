@@ -100,17 +100,19 @@ def _check_quantity(policy: CheckoutPolicy, quantity: int, *, allow_zero: bool =
         )
 
 
-def _check_items(policy: CheckoutPolicy, items: Sequence[RequestedItem]) -> None:
-    if not 1 <= len(items) <= policy.max_lines:
+def check_items(policy: CheckoutPolicy, quantities: Sequence[int]) -> None:
+    """Refuse an empty or oversized basket, or a quantity out of bounds."""
+    if not 1 <= len(quantities) <= policy.max_lines:
         raise InvalidCheckoutRequest(
             f"A checkout holds 1 to {policy.max_lines} items.",
             extra={"max_lines": policy.max_lines},
         )
-    for item in items:
-        _check_quantity(policy, item.quantity)
+    for quantity in quantities:
+        _check_quantity(policy, quantity)
 
 
-def _check_option(policy: CheckoutPolicy, code: str) -> None:
+def check_option(policy: CheckoutPolicy, code: str) -> None:
+    """Refuse a delivery option the store does not offer."""
     if policy.option(code) is None:
         raise UnknownDeliveryOption(
             f"No delivery option {code!r}.",
@@ -186,6 +188,36 @@ def _line(session_id: str, position: int, claim: OfferClaims, quantity: int) -> 
     )  # fmt: skip
 
 
+def new_session(
+    policy: CheckoutPolicy, buyer: Buyer, book: refresh.AddressBook, option: str, **fields: Any
+) -> CheckoutSession:
+    """A new open session of ``buyer`` with the book's default address and card."""
+    return CheckoutSession(
+        id=new_id("chk"), partner_id=buyer.partner_id, client_id=buyer.client_id,
+        shopper_id=buyer.shopper_id, status=SessionStatus.OPEN, currency=policy.currency,
+        address_id=book.default_address_id, payment_method_id=book.default_card_id,
+        delivery_option=option, is_member=book.is_member, messages=[], **fields,
+    )  # fmt: skip
+
+
+async def open_session(
+    uow: UnitOfWork,
+    policy: CheckoutPolicy,
+    session: CheckoutSession,
+    lines: Sequence[CheckoutLine],
+    *,
+    book: refresh.AddressBook,
+    now: datetime,
+) -> CheckoutSummary:
+    """Store the new session and its lines, then price and hold them."""
+    repo = uow.repo(CheckoutRepository)
+    repo.add(session)
+    await uow.flush()  # the session row first: lines reference it
+    for line in lines:
+        repo.add(line)
+    return await refresh.refresh_session(uow, policy, session, lines, book=book, now=now)
+
+
 async def create_checkout_session(
     *,
     uow: UnitOfWork,
@@ -198,32 +230,23 @@ async def create_checkout_session(
     keep: KeptAnswer | None = None,
 ) -> CheckoutSummary:
     """A session for the offers the shopper tapped Buy on, with its stock held."""
-    _check_items(policy, items)
+    check_items(policy, [item.quantity for item in items])
     option = delivery_option or policy.default_option
-    _check_option(policy, option)
+    check_option(policy, option)
     click_key = _click_key(policy, buyer, click_id)
     now = clock.now()
     async with uow:
         claims = await _verified_claims(uow, policy, buyer, items)
         url = await _return_url(uow, buyer, return_url)
         book = await refresh.address_book(uow, buyer.shopper_id, now=now)
-        session = CheckoutSession(
-            id=new_id("chk"), partner_id=buyer.partner_id, client_id=buyer.client_id,
-            shopper_id=buyer.shopper_id, status=SessionStatus.OPEN, currency=policy.currency,
-            address_id=book.default_address_id, payment_method_id=book.default_card_id,
-            delivery_option=option, is_member=book.is_member, click_id=click_id,
-            click_key=click_key, return_url=url, messages=[],
-        )  # fmt: skip
+        session = new_session(
+            policy, buyer, book, option, click_id=click_id, click_key=click_key, return_url=url
+        )
         lines = [
             _line(session.id, i, c, item.quantity)
             for i, (c, item) in enumerate(zip(claims, items, strict=True))
         ]
-        repo = uow.repo(CheckoutRepository)
-        repo.add(session)
-        await uow.flush()  # the session row first: lines reference it
-        for line in lines:
-            repo.add(line)
-        summary = await refresh.refresh_session(uow, policy, session, lines, book=book, now=now)
+        summary = await open_session(uow, policy, session, lines, book=book, now=now)
         await keep_answer(uow, keep, summary)
         await uow.commit()
     return summary
@@ -324,7 +347,7 @@ async def update_checkout_session(
 ) -> CheckoutSummary:
     """Change quantities (0 removes an item), the delivery option, the address or the card."""
     if changes.delivery_option is not None:
-        _check_option(policy, changes.delivery_option)
+        check_option(policy, changes.delivery_option)
     now = clock.now()
     async with uow:
         session = await session_to_change(uow, buyer, session_id, now)

@@ -25,3 +25,9 @@ class IdempotencyInFlight(Conflict):
     def __init__(self, detail: str, *, retry_after_seconds: int) -> None:
         super().__init__(detail, extra={"retry_after_seconds": retry_after_seconds})
         self.retry_after_seconds = max(1, retry_after_seconds)
+
+
+class UnrepresentableBody(BadRequest):
+    """A body with a number JSON cannot carry exactly (beyond ±2^53, or infinite)."""
+
+    code = "unrepresentable_number"

@@ -33,7 +33,7 @@ class IdempotencyRecord(Base):
     status: Mapped[str] = mapped_column(String(16), nullable=False)
     locked_until: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     response_status: Mapped[int | None] = mapped_column(Integer)
-    # {"body": …}: the JSON answer to replay, whatever its shape.
+    # {"text": "…"}: the JSON answer to replay as it was written ({"body": …} before 2026-12).
     response: Mapped[dict[str, Any] | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, index=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -48,7 +49,8 @@ class IdempotencyRepository(Repository):
         values = {
             "status": KeyStatus.ANSWERED,
             "response_status": status,
-            "response": {"body": body},
+            # As text: PostgreSQL's JSONB reorders keys, and a replay must be the same bytes.
+            "response": {"text": json.dumps(body, ensure_ascii=False, separators=(",", ":"))},
         }
         return await self._update_in_flight(
             scope, key, IdempotencyRecord.claim_token == claim_token, values

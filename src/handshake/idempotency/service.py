@@ -15,6 +15,7 @@ RFC 8785 canonical JSON (key order ignored, 1.0 == 1, null ≠ absent, arrays or
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import secrets
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from handshake.idempotency.errors import (
     IdempotencyConflict,
     IdempotencyInFlight,
     IdempotencyKeyRequired,
+    UnrepresentableBody,
 )
 from handshake.idempotency.models import KeyStatus
 from handshake.idempotency.repository import IdempotencyRepository
@@ -58,9 +60,25 @@ class StoredAnswer:
     body: Any
 
 
+def stored_body(response: dict[str, Any]) -> Any:
+    """The kept answer's body, key order as first sent (older rows kept the parsed body)."""
+    if "text" in response:
+        return json.loads(response["text"])
+    return response["body"]
+
+
 def fingerprint(body: Any) -> str:
-    """SHA-256 of the RFC 8785 canonical form of a JSON body."""
-    return hashlib.sha256(rfc8785.dumps(body)).hexdigest()
+    """SHA-256 of the RFC 8785 canonical form of a JSON body.
+
+    RFC 8785 has no form for integers beyond ±2^53 or for infinities (``1e400`` parses as one):
+    such a body is refused, as no two systems would agree on what it says.
+    """
+    try:
+        return hashlib.sha256(rfc8785.dumps(body)).hexdigest()
+    except rfc8785.CanonicalizationError as exc:
+        raise UnrepresentableBody(
+            "The body holds a number JSON cannot carry exactly (beyond ±2^53, or infinite)."
+        ) from exc
 
 
 def keyed_request(*, scope: str, key: str | None, body: Any) -> IdempotentRequest:
@@ -102,7 +120,7 @@ async def claim(
         if record.status == KeyStatus.ANSWERED:
             assert record.response_status is not None
             assert record.response is not None
-            return StoredAnswer(record.response_status, record.response["body"])
+            return StoredAnswer(record.response_status, stored_body(record.response))
         if record.locked_until > now:
             raise _in_flight(record.locked_until, now)
         taken = await repo.take_over(

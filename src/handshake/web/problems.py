@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -191,9 +191,23 @@ async def validation_error_handler(request: Request, exc: Exception) -> Response
     )
 
 
+# Path prefixes whose APIs answer errors in another format (the Agentic Commerce Protocol's
+# flat objects): the framework's own refusals there (404, 405) speak it too.
+HttpErrorDialect = Callable[[Request, StarletteHTTPException], Response]
+_dialects: dict[str, HttpErrorDialect] = {}
+
+
+def speak_errors_under(prefix: str, dialect: HttpErrorDialect) -> None:
+    """Answer framework HTTP errors of paths under ``prefix`` with ``dialect``."""
+    _dialects[prefix] = dialect
+
+
 async def http_error_handler(request: Request, exc: Exception) -> Response:
     """Framework HTTP errors (unknown route, wrong method…) as problems too."""
     assert isinstance(exc, StarletteHTTPException)
+    for prefix, dialect in _dialects.items():
+        if request.url.path.startswith(prefix):
+            return dialect(request, exc)
     status = exc.status_code
     phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
     detail = exc.detail if isinstance(exc.detail, str) else phrase
