@@ -31,8 +31,8 @@ from handshake.agentic.schemas import (
     UpdateSessionIn,
 )
 from handshake.agentic.session_document import StoreFacts
+from handshake.checkout.deps import buyer_of, checkout_policy
 from handshake.checkout.keyed_calls import Answer, keyed_call
-from handshake.checkout.partner_api import buyer_of, checkout_policy
 from handshake.checkout.service import DeliveryAddress
 from handshake.idempotency.service import IdempotentRequest
 from handshake.linking.deps import require_scopes

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from handshake.accounts.deps import OptionalShopper
 from handshake.accounts.principals import ShopperPrincipal
 from handshake.checkout import service
-from handshake.checkout.partner_api import checkout_policy
+from handshake.checkout.deps import checkout_policy
 from handshake.kernel.errors import DomainError
 from handshake.kernel.ids import is_id
 from handshake.kernel.money import Money

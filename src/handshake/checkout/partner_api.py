@@ -13,13 +13,14 @@ from fastapi import Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from handshake.checkout import rendering, service, sheet_links
+from handshake.checkout.deps import buyer_of, checkout_policy
 from handshake.checkout.keyed_calls import Answer, keyed_call
 from handshake.checkout.schemas import CheckoutSessionIn, CheckoutSessionPatch, CompleteIn, Lang
-from handshake.checkout.service import Buyer, CheckoutPolicy, CheckoutSummary
+from handshake.checkout.service import CheckoutSummary
 from handshake.idempotency.service import IdempotentRequest
 from handshake.linking.deps import require_scopes
 from handshake.linking.service import PartnerAccess
-from handshake.web.deps import app_services, built_once
+from handshake.web.deps import app_services
 from handshake.web.routing import DomainRouter
 
 router = DomainRouter(prefix="/partner/v1", tags=["partner"])
@@ -37,20 +38,6 @@ OrdersAccess = Annotated[PartnerAccess, Depends(require_scopes("orders", shopper
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]
 Limit = Annotated[int, Query(ge=1, le=100)]
 Cursor = Annotated[str | None, Query(max_length=200, description="next_cursor of the last page")]
-
-
-def checkout_policy(request: Request) -> CheckoutPolicy:
-    """The app's checkout policy, built once per application."""
-    return built_once(request, "checkout_policy", CheckoutPolicy.from_settings)
-
-
-def buyer_of(access: PartnerAccess) -> Buyer:
-    """The buyer a shopper's token acts for."""
-    assert access.shopper_id is not None  # require_scopes demands a shopper's token
-    return Buyer(
-        shopper_id=access.shopper_id, partner_id=access.partner_id, client_id=access.client_id,
-        subject=access.subject, channel=access.partner_name,
-    )  # fmt: skip
 
 
 def _scope(access: PartnerAccess, request: Request) -> str:

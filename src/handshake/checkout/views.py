@@ -20,8 +20,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from handshake.accounts.deps import OptionalShopper
 from handshake.checkout import admin_views, cart_views, order_views, service
 from handshake.checkout.cart_views import money
+from handshake.checkout.deps import checkout_policy
 from handshake.checkout.models import CheckoutSession
-from handshake.checkout.partner_api import checkout_policy, render_placed
+from handshake.checkout.partner_api import render_placed
 from handshake.checkout.schemas import Lang
 from handshake.kernel.errors import DomainError, NotFound
 from handshake.web.deps import ReadUow, app_services
