@@ -60,6 +60,12 @@ def test_partner_app_pages_and_a_members_personalised_ad(page: Page, demo: Stack
     expect(page.get_by_test_id("member-price").first).to_be_visible()
     assert_clean(crawl(page, demo.picto, depth=1), at_least=3)
     assert_clean(crawl(page, demo.thermoco, depth=1), at_least=1)
+    page.goto(demo.shoply)
+    page.get_by_test_id("link-account").click()
+    allow_on_the_store(page, demo.shoply)
+    expect(page.get_by_test_id("linked-as")).to_be_visible()
+    assert_clean(crawl(page, demo.shoply, depth=1), at_least=5)  # with its answers' cards
     page.set_viewport_size({"width": 390, "height": 844})
     assert_clean(crawl(page, demo.picto, depth=1), at_least=3)
+    assert_clean(crawl(page, demo.shoply, depth=1), at_least=5)
     assert_clean(crawl(page, f"{demo.store}/docs", depth=0), at_least=1)

@@ -73,8 +73,9 @@ def test_demo_load_prints_credentials_then_already_loaded(
         "hss_",
     ):
         assert text in first.output
-    # The by-hand linking try uses a partner whose demo app does not run (its redirect is free).
-    assert "Try account linking as Shoply Assistant" in first.output
+    # Every demo partner has its app now: the by-hand try says to link before the apps serve.
+    assert "Try account linking as Picto" in first.output
+    assert "before `handshake demo serve`" in first.output
 
     saved = CredentialsFile(tmp_path / DEFAULT_PATH).load()
     assert "demo serve" in first.output
@@ -89,6 +90,7 @@ def test_demo_load_prints_credentials_then_already_loaded(
     assert [(s.name, s.port) for s in served] == [
         ("Picto", 8001),
         ("Reels", 8002),
+        ("Shoply Assistant", 8003),
         ("ThermoCo", 8004),
     ]
     print_pages(served, "http://127.0.0.1:8000")  # the pages `demo serve` prints

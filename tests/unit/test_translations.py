@@ -12,7 +12,7 @@ PACKAGE = Path(handshake.__file__).parent
 # _("…") with a literal first argument (single or double quotes).
 MARKED = re.compile(r"""_\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')""")
 # Partner apps: English only.
-DEMO_APPS = ("demo/partner_kit", "demo/picto", "demo/reels", "demo/thermoco")
+DEMO_APPS = ("demo/partner_kit", "demo/picto", "demo/reels", "demo/shoply", "demo/thermoco")
 
 
 def french_catalog() -> dict[str, str]:

@@ -37,7 +37,7 @@ PAGES = (
     ("/docs", "OpenAPI: shopper, operator and partner APIs"),
 )
 NOT_SHOWN = "[dim](shown when first loaded)[/dim]"
-APP_NAMES = ("Picto", "Reels", "ThermoCo")
+APP_NAMES = ("Picto", "Reels", "Shoply Assistant", "ThermoCo")
 
 
 @app.callback(invoke_without_command=True)
@@ -122,7 +122,10 @@ def print_report(report: DemoReport, base_url: str) -> None:
 def _print_linking_try(report: DemoReport, base_url: str) -> None:
     """A ready authorization request for a partner without a demo app, to try linking by hand."""
     issued = [p for p in report.partners if p.client_secret]
-    partner = next((p for p in issued if p.name not in APP_NAMES), next(iter(issued), None))
+    partner = next((p for p in issued if p.name not in APP_NAMES), None)
+    app_runs = partner is None  # every partner has its demo app: it takes the code once serving
+    if partner is None:
+        partner = next((p for p in issued if p.kind != "device_maker"), None)
     if partner is None:
         return
     verifier = secrets.token_urlsafe(48)
@@ -141,7 +144,12 @@ def _print_linking_try(report: DemoReport, base_url: str) -> None:
     console.print(f"  1. open  {base_url}/oauth/authorize?{query}", soft_wrap=True)
     console.print(
         "  2. allow, then copy `code` from the address bar of the redirect "
-        "(no app of this partner runs in the demo)",
+        + (
+            "(do it before `handshake demo serve`: once serving, this partner's demo app takes"
+            " the code itself)"
+            if app_runs
+            else "(no app of this partner runs in the demo)"
+        ),
         soft_wrap=True,
     )
     console.print(
@@ -209,5 +217,7 @@ def print_pages(served: list[Any], base_url: str) -> None:
     console.print(table)
     console.print(
         "Stories: open Picto, link your store account (sign in as a demo shopper), buy from an"
-        " ad; open ThermoCo, link, then choose on the store what each device shares."
+        " ad; open Reels and buy from a video; ask Shoply, an AI agent, to buy for you over the"
+        " Agentic Commerce Protocol; open ThermoCo, link, then choose on the store what each"
+        " device shares."
     )

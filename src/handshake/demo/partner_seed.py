@@ -1,4 +1,5 @@
-"""Demo partners: one per kind, each with a confidential OAuth client and a webhook endpoint.
+"""Demo partners: one per kind, each with a confidential OAuth client and a webhook endpoint
+(the AI agent's platform, Shoply, an ACP one: order events signed with ``Merchant-Signature``).
 
 The device maker also gets its directive endpoint, registered through the devices service as an
 operator would. With a credentials file, every secret the demo apps need ends up in it: secrets
@@ -15,7 +16,7 @@ from handshake.demo.report import DemoReport, PartnerCredentials
 from handshake.devices import service as devices
 from handshake.partners import service as partners
 from handshake.partners.event_types import WEBHOOK_EVENT_TYPES
-from handshake.partners.models import Partner
+from handshake.partners.models import Partner, WebhookEndpoint
 from handshake.web.runtime import AppServices
 
 
@@ -56,6 +57,25 @@ async def _client(
     return client_id, _Secret.new(rotated.client_secret)
 
 
+async def _demo_endpoint(
+    services: AppServices, partner_id: str, demo: DemoPartner
+) -> WebhookEndpoint | None:
+    """The endpoint at the app's webhook URL with the app's signature scheme. Endpoints an older
+    demo left on the app (another path or scheme) are removed: nobody listens there now."""
+    endpoints = await partners.list_webhook_endpoints(
+        uow=services.read_uow(), partner_id=partner_id
+    )
+    current = None
+    for endpoint in endpoints:
+        if endpoint.url == demo.webhook_url and endpoint.signature_scheme == demo.signature_scheme:
+            current = endpoint
+        elif endpoint.url.startswith(f"{demo.base_url}/"):
+            await partners.delete_webhook_endpoint(
+                uow=services.uow(), partner_id=partner_id, endpoint_id=endpoint.id
+            )
+    return current
+
+
 async def _webhook(
     services: AppServices, partner_id: str, demo: DemoPartner, saved: SavedPartner | None,
     rotate: bool,
@@ -63,14 +83,12 @@ async def _webhook(
     """The demo endpoint's signing secret; existing endpoints get the demo's event types."""
     # Only the event types some domain registered so far (later domains add theirs).
     event_types = [e for e in demo.event_types if e in WEBHOOK_EVENT_TYPES]
-    endpoints = await partners.list_webhook_endpoints(
-        uow=services.read_uow(), partner_id=partner_id
-    )
-    endpoint = next((e for e in endpoints if e.url == demo.webhook_url), None)
+    endpoint = await _demo_endpoint(services, partner_id, demo)
     if endpoint is None:
         issued = await partners.add_webhook_endpoint(
             uow=services.uow(), partner_id=partner_id, url=demo.webhook_url,
             event_types=event_types, description=f"{demo.name} demo app",
+            signature_scheme=demo.signature_scheme,
         )  # fmt: skip
         return _Secret.new(issued.secret)
     if sorted(endpoint.event_types) != sorted(event_types):

@@ -119,6 +119,9 @@ class DemoPartner:
     contact_email: str
     scopes: tuple[str, ...]
     event_types: tuple[str, ...]
+    # How the store signs its webhooks to the app ("acp": ACP order events, Merchant-Signature).
+    signature_scheme: str = "standard_webhooks"
+    webhook_path: str = "/webhooks/handshake"
 
     @property
     def redirect_uri(self) -> str:
@@ -133,7 +136,7 @@ class DemoPartner:
     @property
     def webhook_url(self) -> str:
         """Where the partner app receives signed webhooks."""
-        return f"{self.base_url}/webhooks/handshake"
+        return f"{self.base_url}{self.webhook_path}"
 
     @property
     def directive_url(self) -> str:
@@ -146,13 +149,15 @@ SHOPPING_EVENTS = (
     "link.revoked",
 )  # fmt: skip
 DEVICE_EVENTS = ("link.revoked", "consent.updated")
+# An AI agent's platform hears of the orders its agent placed over ACP (only ACP endpoints can).
+ACP_EVENTS = ("acp.order_create", "acp.order_update")
 PARTNERS = (
     DemoPartner("Picto", "social", 8001, "partners@picto.example.com",
                 SHOPPING_SCOPES, SHOPPING_EVENTS),
     DemoPartner("Reels", "video", 8002, "dev@reels.example.com",
                 SHOPPING_SCOPES, SHOPPING_EVENTS),
     DemoPartner("Shoply Assistant", "assistant", 8003, "api@shoply.example.com",
-                SHOPPING_SCOPES, SHOPPING_EVENTS),
+                SHOPPING_SCOPES, ACP_EVENTS, signature_scheme="acp", webhook_path="/webhooks/acp"),
     DemoPartner("ThermoCo", "device_maker", 8004, "cloud@thermoco.example.com",
                 DEVICE_SCOPES, DEVICE_EVENTS),
 )  # fmt: skip

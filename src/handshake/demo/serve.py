@@ -21,14 +21,21 @@ from handshake.demo.partner_kit.config import PartnerAppConfig
 from handshake.demo.people import PARTNERS, DemoPartner
 from handshake.demo.picto.app import create_picto_app
 from handshake.demo.reels.app import create_reels_app
+from handshake.demo.shoply.app import create_shoply_app
 from handshake.demo.thermoco.web import create_thermoco_app
 
 PLATFORM_FACTORY = "handshake.entrypoints.http:app_from_environment"
 AppFactory = Callable[[PartnerAppConfig], Any]
 APPS: dict[str, AppFactory] = {
-    "Picto": create_picto_app, "Reels": create_reels_app, "ThermoCo": create_thermoco_app,
+    "Picto": create_picto_app, "Reels": create_reels_app,
+    "Shoply Assistant": create_shoply_app, "ThermoCo": create_thermoco_app,
 }  # fmt: skip
 SHOPPING_APPS = ("Picto", "Reels")  # each with a webhook log of its orders and links
+# Pages each app adds to its home page in the list of what runs.
+MORE_PAGES: dict[str, tuple[tuple[str, str], ...]] = {
+    **dict.fromkeys(SHOPPING_APPS, (("/webhooks", "its webhook log"),)),
+    "Shoply Assistant": (("/events", "its signed ACP order events"),),
+}
 GRACE_SECONDS = 5  # open requests get this long to finish on shutdown
 
 
@@ -68,8 +75,7 @@ def partner_apps(saved: dict[str, SavedPartner], platform_url: str) -> list[Serv
         if factory is None or known is None or not known.complete:
             continue
         app = factory(partner_config(demo, known, platform_url))
-        pages = (("/", "the app"),) + ((("/webhooks", "its webhook log"),)
-                                       if demo.name in SHOPPING_APPS else ())  # fmt: skip
+        pages = (("/", "the app"), *MORE_PAGES.get(demo.name, ()))
         served.append(Served(demo.name, app, demo.port, pages))
     return served
 
