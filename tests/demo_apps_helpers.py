@@ -45,8 +45,9 @@ def base_url(port: int) -> str:
 async def serving(*apps: tuple[Any, int]) -> AsyncIterator[None]:
     """Serve each ``(app, port)`` with uvicorn (lifespan on) until the block ends."""
     servers = [
+        # A connection left open (a live page's stream) must not hold the teardown forever.
         DemoServer(uvicorn.Config(app, host=LOOPBACK, port=port, log_config=None,
-                                  access_log=False, lifespan="on"))
+                                  access_log=False, lifespan="on", timeout_graceful_shutdown=5))
         for app, port in apps
     ]  # fmt: skip
     tasks = [asyncio.create_task(server.serve()) for server in servers]
