@@ -20,8 +20,10 @@ from handshake.checkout.models import ReservationStatus
 from handshake.kernel import clock
 from tests.acp_helpers import (
     ADDRESS,
+    DELEGATE,
     SESSIONS,
     acp_headers,
+    card_body,
     complete_body,
     create_body,
     open_session,
@@ -30,7 +32,7 @@ from tests.acp_helpers import (
 )
 from tests.checkout_helpers import checkout_shopper, prepared_catalog
 from tests.checkout_state_helpers import events_of, holds, orders_of, payments_of, set_price
-from tests.linking_helpers import FROZEN_START
+from tests.linking_helpers import FROZEN_START, row_count
 from tests.offers_helpers import MEMBER_SKU, PLAIN_SKU, LinkedShopper
 
 
@@ -280,3 +282,17 @@ async def test_the_payment_handler_schemas_describe_what_sessions_carry(
         "merchant_id": "handshake",
         "delegate_payment_url": f"{base}/agentic_commerce/delegate_payment",
     }
+
+
+async def test_only_the_platforms_own_token_may_delegate_a_card(
+    app: object, container: Container, client: httpx.AsyncClient
+) -> None:
+    linked = await agent(app, container)
+    session = await open_session(client, linked, (MEMBER_SKU, 1))
+    body = card_body(session["id"], total_of(session))
+
+    refused = await client.post(DELEGATE, json=body, headers=acp_headers(linked))
+
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["code"] == "client_credentials_required"
+    assert await row_count(container, "delegated_payment_tokens") == 0

@@ -19,6 +19,7 @@ from handshake.agentic.session_document import rfc3339
 from handshake.checkout.keyed_calls import Answer, keyed_call
 from handshake.idempotency.service import IdempotentRequest
 from handshake.linking.deps import require_scopes
+from handshake.linking.errors import AppTokenRequired
 from handshake.linking.service import PartnerAccess
 from handshake.payments import service as payments
 from handshake.web.deps import app_services
@@ -53,6 +54,8 @@ async def delegate_payment(
 ) -> Response:  # fmt: skip
     """Vault the card; a token (``vt_…``) spendable once within the allowance."""
     check_api_version(version)
+    if access.has_shopper:  # the platform's payment side acts for itself, not through a link
+        raise AppTokenRequired("Delegate cards with your platform's client-credentials token.")
     if any(signal.action == "blocked" for signal in body.risk_signals):
         raise RiskBlocked("A risk signal blocked this card: no token is issued.")
 
