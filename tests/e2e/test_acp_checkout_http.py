@@ -30,10 +30,11 @@ from tests.acp_helpers import (
     total_of,
     vault_token,
 )
+from tests.admin_helpers import operator_client
 from tests.checkout_helpers import checkout_shopper, prepared_catalog
 from tests.checkout_state_helpers import events_of, holds, orders_of, payments_of, set_price
 from tests.linking_helpers import FROZEN_START, row_count
-from tests.offers_helpers import MEMBER_SKU, PLAIN_SKU, LinkedShopper
+from tests.offers_helpers import MEMBER_SKU, PLAIN_SKU, LinkedShopper, shopper_browser
 
 
 @pytest.fixture(autouse=True)
@@ -296,3 +297,35 @@ async def test_only_the_platforms_own_token_may_delegate_a_card(
     assert refused.status_code == 403, refused.text
     assert refused.json()["code"] == "client_credentials_required"
     assert await row_count(container, "delegated_payment_tokens") == 0
+
+
+async def test_the_buyers_notes_reach_the_order_and_leave_with_erasure(
+    app: object, container: Container, client: httpx.AsyncClient
+) -> None:
+    linked = await agent(app, container)
+    session = await open_session(client, linked, (MEMBER_SKU, 1), order_notes="Ring twice")
+    token = await vault_token(client, linked, session["id"], total_of(session))
+    done = await client.post(
+        f"{SESSIONS}/{session['id']}/complete",
+        json={**complete_body(token), "order_notes": "  Leave it <b>with</b> the concierge "},
+        headers=acp_headers(linked),
+    )  # fmt: skip
+    assert done.status_code == 200, done.text
+    order_id = done.json()["order"]["id"]
+    kept = await checkout.get_order(uow=container.read_uow(), order_id=order_id)
+    assert kept.order.notes == "Leave it <b>with</b> the concierge"
+    async with operator_client(app, container) as (admin, _):
+        page = await admin.get(f"/admin/orders/{order_id}")
+    assert page.status_code == 200
+    assert "Leave it &lt;b&gt;with&lt;/b&gt; the concierge" in page.text  # escaped, never HTML
+
+    async with shopper_browser(app, container, linked.login) as browser:
+        mine = await browser.get(f"/account/orders/{order_id}")
+        assert 'data-testid="order-notes"' in mine.text
+        erased = await browser.delete(
+            "/api/v1/me", headers={"X-CSRF-Token": linked.login.csrf_token}
+        )
+    assert erased.status_code == 204, erased.text
+    gone = await checkout.get_order(uow=container.read_uow(), order_id=order_id)
+    assert gone.order.notes is None
+    assert gone.order.address == {"erased": True}

@@ -79,6 +79,10 @@ async def complete_session(
             uow=uow, policy=policy, buyer=caller.buyer, session_id=session_id
         )
         apply_contact(agent, contact)
+        if contact.order_notes is not None:
+            await checkout.note_checkout_session(
+                uow=uow, buyer=caller.buyer, session_id=session_id, notes=contact.order_notes
+            )
         if attribution:  # write-only: kept for reporting, never echoed
             agent.affiliate_attribution = [*agent.affiliate_attribution, attribution]
         label = await payments.delegated_card_label(uow=uow, token=payment.token)

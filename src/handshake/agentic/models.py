@@ -33,7 +33,6 @@ class AgentCheckout(Base):
     # Unit prices the agent showed, by SKU: a different price of ours becomes a warning.
     expected_prices: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
     locale: Mapped[str | None] = mapped_column(String(35))
-    order_notes: Mapped[str | None] = mapped_column(String(5000))
     # Write-only: kept for the merchant's affiliate reporting, never returned to an agent.
     affiliate_attribution: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument, default=list)
     intent_trace: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)

@@ -24,10 +24,10 @@ class AgenticRepository(Repository):
         return found is not None
 
     async def erase_contacts(self, shopper_id: str) -> None:
-        """Forget buyer, fulfillment contact and notes of the shopper's agent checkouts."""
+        """Forget the buyer and fulfillment contact of the shopper's agent checkouts."""
         sessions = select(CheckoutSession.id).where(CheckoutSession.shopper_id == shopper_id)
         await self.session.execute(
             update(AgentCheckout)
             .where(AgentCheckout.session_id.in_(sessions))
-            .values(buyer=None, fulfillment_details=None, order_notes=None)
+            .values(buyer=None, fulfillment_details=None)
         )

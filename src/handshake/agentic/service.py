@@ -85,8 +85,6 @@ def apply_contact(agent: AgentCheckout, contact: Contact) -> None:
         agent.buyer = contact.buyer
     if contact.fulfillment_details is not None:
         agent.fulfillment_details = contact.fulfillment_details
-    if contact.order_notes is not None:
-        agent.order_notes = contact.order_notes
 
 
 async def create_session(
@@ -109,7 +107,7 @@ async def create_session(
     async with uow:
         summary = await checkout.create_catalog_checkout_session(
             uow=uow, policy=policy, buyer=caller.buyer, items=basket.items,
-            delivery_address=contact.address,
+            delivery_address=contact.address, notes=contact.order_notes,
         )  # fmt: skip
         agent = AgentCheckout(
             session_id=summary.session.id, partner_id=caller.buyer.partner_id,
@@ -150,7 +148,7 @@ async def update_session(
         summary = await checkout.update_catalog_checkout_session(
             uow=uow, policy=policy, buyer=caller.buyer, session_id=session_id,
             items=basket.items if basket else None, delivery_address=contact.address,
-            delivery_option=option_id,
+            delivery_option=option_id, notes=contact.order_notes,
         )  # fmt: skip
         if basket is not None:
             agent.expected_prices = dict(basket.expected_prices)
@@ -208,7 +206,7 @@ async def cancel_session(
 
 
 async def erase_agent_contacts(*, uow: UnitOfWork, shopper_id: str) -> None:
-    """Forget what agents gave about the shopper (buyer, fulfillment contact, notes)."""
+    """Forget what agents gave about the shopper (buyer, fulfillment contact)."""
     async with uow:
         await uow.repo(AgenticRepository).erase_contacts(shopper_id)
         await uow.commit()

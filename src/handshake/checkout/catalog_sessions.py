@@ -34,6 +34,18 @@ from handshake.kernel.ids import new_id
 from handshake.offers import service as offers
 from handshake.offers.composition import VariantSnapshot, price_for
 
+MAX_NOTES = 5000
+
+
+def checked_notes(notes: str | None) -> str | None:
+    """Notes as kept: trimmed, None when empty; :class:`InvalidCheckoutRequest` if too long."""
+    text = (notes or "").strip()
+    if len(text) > MAX_NOTES:
+        raise InvalidCheckoutRequest(
+            f"Notes hold at most {MAX_NOTES} characters.", extra={"max_notes": MAX_NOTES}
+        )
+    return text or None
+
 
 @dataclass(frozen=True)
 class CatalogItem:
@@ -81,6 +93,7 @@ async def create_catalog_checkout_session(
     items: Sequence[CatalogItem],
     delivery_address: DeliveryAddress | None = None,
     delivery_option: str | None = None,
+    notes: str | None = None,
     keep: KeptAnswer | None = None,
 ) -> CheckoutSummary:
     """A session for these catalog items at the shopper's price, with its stock held."""
@@ -95,6 +108,7 @@ async def create_catalog_checkout_session(
         session = new_session(
             policy, buyer, book, option,
             delivery_address=address.as_document() if address else None,
+            notes=checked_notes(notes),
         )  # fmt: skip
         lines = [_line(session, i, variants[it.sku], it.quantity) for i, it in enumerate(items)]
         summary = await open_session(uow, policy, session, lines, book=book, now=now)
@@ -139,9 +153,10 @@ async def update_catalog_checkout_session(
     items: Sequence[CatalogItem] | None = None,
     delivery_address: DeliveryAddress | None = None,
     delivery_option: str | None = None,
+    notes: str | None = None,
     keep: KeptAnswer | None = None,
 ) -> CheckoutSummary:
-    """Replace the basket, the one-off address or the delivery option; re-price and re-hold."""
+    """Replace the basket, the one-off address, the option or the notes; re-price, re-hold."""
     if delivery_option is not None:
         check_option(policy, delivery_option)
     address = delivery_address.checked() if delivery_address else None
@@ -157,8 +172,21 @@ async def update_catalog_checkout_session(
             session.delivery_address = address.as_document()
         if delivery_option is not None:
             session.delivery_option = delivery_option
+        if notes is not None:
+            session.notes = checked_notes(notes)
         book = await refresh.address_book(uow, buyer.shopper_id, now=now)
         summary = await refresh.refresh_session(uow, policy, session, lines, book=book, now=now)
         await keep_answer(uow, keep, summary)
         await uow.commit()
     return summary
+
+
+async def note_checkout_session(
+    *, uow: UnitOfWork, buyer: Buyer, session_id: str, notes: str
+) -> None:
+    """Set the session's notes only (nothing re-priced: a completion's confirmed total stands)."""
+    now = clock.now()
+    async with uow:
+        session = await session_to_change(uow, buyer, session_id, now)
+        session.notes = checked_notes(notes)
+        await uow.commit()

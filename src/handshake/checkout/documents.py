@@ -56,7 +56,7 @@ def full_document(
         **partner_document(order, lines),
         "channel": order.channel, "partner_id": order.partner_id,
         "shopper_id": order.shopper_id, "payment_id": order.payment_id,
-        "card": order.card_label, "address": dict(order.address),
+        "card": order.card_label, "address": dict(order.address), "notes": order.notes,
         "history": [
             {"kind": c.kind, "status": c.status, "actor": c.actor, "detail": dict(c.detail),
              "at": iso_time(c.at)}

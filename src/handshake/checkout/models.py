@@ -72,6 +72,8 @@ class CheckoutSession(Base):
     # An address given for this purchase only (an agent's fulfillment details), never saved to
     # the shopper's book; when set it is where the parcel goes, whatever ``address_id`` says.
     delivery_address: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
+    # The buyer's notes for the order (delivery instructions, a gift message), copied to it.
+    notes: Mapped[str | None] = mapped_column(String(5000))
     payment_method_id: Mapped[str | None] = mapped_column(String(32))
     delivery_option: Mapped[str] = mapped_column(String(32), nullable=False)
     is_member: Mapped[bool] = mapped_column(nullable=False, default=False)
@@ -170,6 +172,7 @@ class Order(Base):
     address: Mapped[dict[str, Any]] = mapped_column(JSONDocument, nullable=False)
     delivery_option: Mapped[str] = mapped_column(String(32), nullable=False)
     promised_date: Mapped[str | None] = mapped_column(String(10))
+    notes: Mapped[str | None] = mapped_column(String(5000))
     carrier: Mapped[str | None] = mapped_column(String(60))
     tracking_number: Mapped[str | None] = mapped_column(String(100))
     placed_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, index=True)

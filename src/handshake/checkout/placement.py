@@ -78,7 +78,7 @@ def _order(
         shipping_minor=session.shipping_minor, tax_minor=session.tax_minor,
         total_minor=session.total_minor, refunded_minor=0, address=delivered.address,
         delivery_option=session.delivery_option, promised_date=delivered.promised_date,
-        placed_at=now,
+        notes=session.notes, placed_at=now,
     )  # fmt: skip
 
 

@@ -230,17 +230,16 @@ class OrderRepository(Repository):
         return await self.execute_count(
             update(Order)
             .where(Order.shopper_id == shopper_id)
-            .values(address={"erased": True}, updated_at=now)
+            .values(address={"erased": True}, notes=None, updated_at=now)
             .execution_options(synchronize_session=False)
         )
 
     async def erase_session_addresses(self, shopper_id: str) -> None:
-        """Forget the one-off delivery addresses of the shopper's checkout sessions."""
+        """Forget the one-off delivery addresses and the notes of the shopper's sessions."""
         await self.session.execute(
             update(CheckoutSession)
             .where(CheckoutSession.shopper_id == shopper_id)
-            .where(CheckoutSession.delivery_address.is_not(None))
-            .values(delivery_address=None)
+            .values(delivery_address=None, notes=None)
             .execution_options(synchronize_session=False)
         )
 

@@ -15,6 +15,7 @@ from handshake.checkout.catalog_sessions import CatalogItem as CatalogItem
 from handshake.checkout.catalog_sessions import (
     create_catalog_checkout_session as create_catalog_checkout_session,
 )
+from handshake.checkout.catalog_sessions import note_checkout_session as note_checkout_session
 from handshake.checkout.catalog_sessions import (
     update_catalog_checkout_session as update_catalog_checkout_session,
 )

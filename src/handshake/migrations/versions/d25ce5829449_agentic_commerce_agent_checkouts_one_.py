@@ -1,4 +1,4 @@
-"""agentic commerce: agent checkouts, one-off addresses, delegated tokens, ACP signatures
+"""agentic commerce: agent checkouts, one-off addresses and notes, delegated tokens, ACP sigs
 
 Revision ID: d25ce5829449
 Revises: 85182a29c843
@@ -82,7 +82,6 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("locale", sa.String(length=35), nullable=True),
-        sa.Column("order_notes", sa.String(length=5000), nullable=True),
         sa.Column(
             "affiliate_attribution",
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
@@ -116,6 +115,10 @@ def upgrade() -> None:
                 nullable=True,
             )
         )
+        batch_op.add_column(sa.Column("notes", sa.String(length=5000), nullable=True))
+
+    with op.batch_alter_table("orders", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("notes", sa.String(length=5000), nullable=True))
 
     with op.batch_alter_table("partner_webhook_endpoints", schema=None) as batch_op:
         batch_op.add_column(
@@ -135,7 +138,11 @@ def downgrade() -> None:
     with op.batch_alter_table("partner_webhook_endpoints", schema=None) as batch_op:
         batch_op.drop_column("signature_scheme")
 
+    with op.batch_alter_table("orders", schema=None) as batch_op:
+        batch_op.drop_column("notes")
+
     with op.batch_alter_table("checkout_sessions", schema=None) as batch_op:
+        batch_op.drop_column("notes")
         batch_op.drop_column("delivery_address")
 
     with op.batch_alter_table("agent_checkouts", schema=None) as batch_op:
