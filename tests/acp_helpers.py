@@ -8,8 +8,10 @@ from typing import Any
 
 import httpx
 
+from handshake.bootstrap import Container
 from handshake.kernel import clock
-from tests.offers_helpers import LinkedShopper, client_credentials_token
+from tests.checkout_helpers import checkout_shopper, prepared_catalog
+from tests.offers_helpers import MEMBER_SKU, LinkedShopper, client_credentials_token
 
 VERSION = "2026-04-17"
 SESSIONS = "/acp/checkout_sessions"
@@ -106,3 +108,38 @@ def total_of(session: dict[str, Any], kind: str = "total") -> int:
     amounts = [t["amount"] for t in session["totals"] if t["type"] == kind]
     assert len(amounts) == 1, session["totals"]
     return int(amounts[0])
+
+
+ENDPOINTS = ("create", "update", "complete", "cancel")
+
+
+async def ready(
+    app: object, container: Container, client: httpx.AsyncClient
+) -> tuple[LinkedShopper, dict[str, Any], str]:
+    """An agent's shopper, a session of 2 × ACM-X1-WHT (stock held) and a vault token for it."""
+    await prepared_catalog(container)
+    linked = await checkout_shopper(app, container, scope="checkout")
+    session = await open_session(client, linked, (MEMBER_SKU, 2))
+    return linked, session, await vault_token(client, linked, session["id"], total_of(session))
+
+
+def request_of(endpoint: str, session: dict[str, Any], token: str) -> tuple[str, dict[str, Any]]:
+    """(path, body) of one of the four POSTs for ``session``."""
+    base = f"{SESSIONS}/{session['id']}"
+    return {
+        "create": (SESSIONS, create_body((MEMBER_SKU, 1))),
+        "update": (base, {"line_items": [{"id": MEMBER_SKU, "quantity": 3}]}),
+        "complete": (f"{base}/complete", complete_body(token)),
+        "cancel": (f"{base}/cancel", {"intent_trace": {"reason_code": "price"}}),
+    }[endpoint]
+
+
+def acp_error(
+    answer: httpx.Response, status: int, code: str, kind: str = "invalid_request"
+) -> dict[str, Any]:
+    """Assert a flat protocol error of ``status`` and ``code``; its body."""
+    assert answer.status_code == status, answer.text
+    assert answer.headers["content-type"] == "application/json"
+    body: dict[str, Any] = answer.json()
+    assert (body["type"], body["code"]) == (kind, code), body
+    return body
