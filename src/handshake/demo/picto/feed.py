@@ -20,6 +20,7 @@ from handshake.demo.partner_kit.linked import (
     NotLinked,
     PlatformUnavailable,
 )
+from handshake.demo.partner_kit.public_api import public_json
 
 PLACEMENT = "picto-feed"
 CATALOG_SECONDS = 120.0
@@ -70,14 +71,7 @@ class Catalog:
         return str(variants[0]["sku"]) if variants else None
 
     async def _get(self, path: str, params: dict[str, str] | None = None) -> dict[str, Any]:
-        try:
-            answer = await self.http.get(self.config.platform(path), params=params)
-        except httpx.HTTPError as exc:
-            raise PlatformUnavailable(str(exc)) from None
-        if answer.status_code != 200:
-            raise PlatformUnavailable(f"{path} answered {answer.status_code}")
-        body: dict[str, Any] = answer.json()
-        return body
+        return await public_json(self.http, self.config, path, params)
 
 
 class Feed:

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from handshake.demo.partner_kit.config import PartnerAppConfig
-from handshake.demo.partner_kit.linked import PlatformUnavailable
+from handshake.demo.partner_kit.public_api import public_json
 
 CARDS = 4
 STOP_WORDS = frozenset({
@@ -89,14 +89,7 @@ class Catalog:
         self.http, self.config = http, config
 
     async def _get(self, path: str, params: dict[str, str] | None = None) -> dict[str, Any]:
-        try:
-            answer = await self.http.get(self.config.platform(path), params=params)
-        except httpx.HTTPError as exc:
-            raise PlatformUnavailable(str(exc)) from None
-        if answer.status_code != 200:
-            raise PlatformUnavailable(f"{path} answered {answer.status_code}")
-        body: dict[str, Any] = answer.json()
-        return body
+        return await public_json(self.http, self.config, path, params)
 
     async def _search(self, words: tuple[str, ...], max_price: str | None) -> list[dict[str, Any]]:
         params = {"q": " ".join(words), "limit": str(CARDS), "lang": "en"}
