@@ -329,3 +329,24 @@ async def test_the_buyers_notes_reach_the_order_and_leave_with_erasure(
     gone = await checkout.get_order(uow=container.read_uow(), order_id=order_id)
     assert gone.order.notes is None
     assert gone.order.address == {"erased": True}
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [({"country": "XX"}, "country"), ({"postal_code": "7501"}, "postal_code")],
+    ids=["country", "postal_code"],
+)
+async def test_a_one_off_address_is_held_to_the_address_books_rules(
+    app: object, container: Container, client: httpx.AsyncClient, change: dict[str, str],
+    field: str,
+) -> None:  # fmt: skip
+    linked = await agent(app, container)
+    body = create_body((MEMBER_SKU, 1), address=False)
+    body["fulfillment_details"] = {"address": {**ADDRESS, **change}}
+
+    refused = await client.post(SESSIONS, json=body, headers=acp_headers(linked))
+
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["code"] == "invalid_address"
+    assert await row_count(container, "checkout_sessions") == 0
+    assert await row_count(container, "agent_checkouts") == 0

@@ -13,6 +13,7 @@ from handshake.accounts.address_book import delete_address as delete_address
 from handshake.accounts.address_book import list_addresses as list_addresses
 from handshake.accounts.address_book import set_default_address as set_default_address
 from handshake.accounts.address_book import update_address as update_address
+from handshake.accounts.address_book import validate_address as validate_address
 from handshake.accounts.authentication import AuthPolicy as AuthPolicy
 from handshake.accounts.authentication import IssuedSession as IssuedSession
 from handshake.accounts.authentication import (

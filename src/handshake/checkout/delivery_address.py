@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from handshake.checkout.errors import InvalidCheckoutRequest
+from handshake.accounts import service as accounts
+from handshake.accounts.errors import InvalidAddress
 
-LIMITS = {"name": 200, "line1": 200, "line2": 200, "city": 100, "region": 100, "postal_code": 20}
+MAX_REGION = 100
 
 
 @dataclass(frozen=True)
@@ -27,24 +28,21 @@ class DeliveryAddress:
     region: str | None = None
 
     def checked(self) -> DeliveryAddress:
-        """The address with its country upper-cased; :class:`InvalidCheckoutRequest` if unusable."""
-        country = self.country.strip().upper()
-        if len(country) != 2 or not country.isalpha():
-            raise InvalidCheckoutRequest(
-                "The country must be an ISO 3166-1 alpha-2 code.", extra={"field": "country"}
+        """The address checked and normalised by the address book's own rules (a one-off address
+        is held to the same rules as a saved one); ``invalid_address`` names the faulty field."""
+        fields = accounts.validate_address(
+            name=self.name, line1=self.line1, line2=self.line2, city=self.city,
+            postal_code=self.postal_code, country=self.country,
+        )  # fmt: skip
+        region = (self.region or "").strip() or None
+        if region is not None and len(region) > MAX_REGION:
+            raise InvalidAddress(
+                f"The region is too long (at most {MAX_REGION} characters).",
+                extra={"field": "region"},
             )
-        for field, limit in LIMITS.items():
-            value = getattr(self, field)
-            required = field not in ("line2", "region")
-            if (required and not (value or "").strip()) or len(value or "") > limit:
-                raise InvalidCheckoutRequest(
-                    f"The address {field} must have 1 to {limit} characters.",
-                    extra={"field": field},
-                )
         return DeliveryAddress(
-            name=self.name.strip(), line1=self.line1.strip(), city=self.city.strip(),
-            postal_code=self.postal_code.strip(), country=country, line2=self.line2,
-            region=self.region,
+            name=fields.name, line1=fields.line1, line2=fields.line2, city=fields.city,
+            postal_code=fields.postal_code, country=fields.country, region=region,
         )  # fmt: skip
 
     def as_document(self) -> dict[str, Any]:
