@@ -48,12 +48,3 @@ class DeliveryAddress:
     def as_document(self) -> dict[str, Any]:
         """The JSON kept on the session."""
         return asdict(self)
-
-    @classmethod
-    def from_document(cls, document: dict[str, Any]) -> DeliveryAddress:
-        """The address kept on a session."""
-        return cls(
-            name=document["name"], line1=document["line1"], city=document["city"],
-            postal_code=document["postal_code"], country=document["country"],
-            line2=document.get("line2"), region=document.get("region"),
-        )  # fmt: skip
